@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers (each depends only on those below it):
+//   C shims → DevProofCore → domain modules (TDX, Dstack, EVM) → DevProofChecks → devproof (CLI)
+let package = Package(
+    name: "devproof",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "devproof", targets: ["devproof"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+    ],
+    targets: [
+        // System libraries (Debian: libssl-dev, libsecp256k1-dev, libcurl4-openssl-dev).
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1",
+                       providers: [.apt(["libsecp256k1-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        .target(name: "DevProofCore", dependencies: ["COpenSSL", "CSecp256k1", "CCurl"]),
+        .target(name: "TDX", dependencies: ["DevProofCore"]),
+        .target(name: "Dstack", dependencies: ["DevProofCore", "TDX", .product(name: "Yams", package: "Yams")]),
+        .target(name: "EVM", dependencies: ["DevProofCore"]),
+        .target(name: "DevProofChecks", dependencies: ["DevProofCore", "TDX", "Dstack", "EVM"]),
+        .executableTarget(name: "devproof", dependencies: [
+            "DevProofCore", "DevProofChecks",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Test helpers (paths, corpus, venv, processes); linked only into tests.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "DevProofCoreTests", dependencies: ["DevProofCore", "TestSupport"]),
+        .testTarget(name: "TDXTests", dependencies: ["TDX", "DevProofCore", "TestSupport"]),
+        .testTarget(name: "DstackTests", dependencies: ["Dstack", "TDX", "DevProofCore", "TestSupport"]),
+        .testTarget(name: "EVMTests", dependencies: ["EVM", "DevProofCore", "TestSupport"]),
+        .testTarget(name: "DevProofChecksTests", dependencies: ["DevProofChecks", "DevProofCore", "TDX", "Dstack", "EVM", "TestSupport"]),
+        // Runs the built `devproof` binary; depends on it so `swift test` builds it first.
+        .testTarget(name: "EndToEndTests", dependencies: ["devproof", "DevProofCore", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,35 @@
+import DevProofCore
+
+/// Everything `devproof attest` can be given. Plain values; the CLI maps flags onto it.
+public struct AttestOptions: Sendable {
+    // Evidence
+    public var quotePath: String?
+    public var evidencePath: String?
+    public var eventLogPath: String?
+    public var appComposePath: String?
+    public var vmConfigPath: String?
+    public var osRefPath: String?
+    public var bindings: [String] = []
+
+    // DCAP collateral
+    public var collateralPath: String?
+    public var pccsURL: String?
+    public var saveCollateralPath: String?
+    public var rootCAPath: String?
+    public var offline = false
+
+    // Policy (separate from cryptographic verification)
+    public var allowedTCBStatuses: [String] = ["UpToDate"]
+    public var allowedAdvisories: [String] = []
+    public var allowDebug = false
+    /// Apply Intel QVL's rules where dcap-qvl differs (see docs/dcap.md).
+    public var intelRules = false
+
+    // Modes
+    public var noDCAP = false
+    public var simulator = false
+
+    public var now: Int64
+
+    public init(now: Int64) { self.now = now }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import DevProofCore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Entry point. Parsing errors exit 2 (not ArgumentParser's 64), per the project's exit-code rules.
+struct DevProof: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "devproof",
+        abstract: "Verify dstack TEE apps: is the hardware genuine, and can the developer rug the users?",
+        version: DevProofVersion.current,
+        subcommands: [AttestCommand.self, KeysCommand.self, ChainCommand.self, AppAuthCommand.self]
+    )
+}
+
+do {
+    var command = try DevProof.parseAsRoot()
+    try command.run()
+} catch let e as ExitCode {
+    fflush(nil)
+    exit(e.rawValue)
+} catch let e as DevProofError {
+    CLI.fail(e)
+} catch {
+    if DevProof.exitCode(for: error) == .success {
+        DevProof.exit(withError: error) // --help / --version
+    }
+    let msg = DevProof.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+    FileHandle.standardError.write("devproof: error: \(msg)\n")
+    FileHandle.standardError.write("devproof: see 'devproof --help'\n")
+    exit(2)
+}
