@@ -1,0 +1,860 @@
+#!/usr/bin/env python3
+"""Deterministic generator of devproof's own test evidence (Fixtures/).
+
+Everything here is signed by the project's own TEST PKI ("devproof TEST Root CA - not Intel"), never by Intel:
+a DCAP-shaped test root CA, PCK CAs, PCK leaves with the SGX extension, a TCB signing cert, CRLs, signed TCB info
+and QE identity, TDX/SGX quotes, and dstack evidence bound to those quotes.
+
+Determinism: every private key is derived from a fixed label (sha256 of "devproof-fixtures/v1/<label>"), every
+date is fixed, every ECDSA signature is RFC 6979 deterministic, JSON we create is written with sorted keys.
+Running the generator twice writes byte-identical files.
+
+Oracle: each DCAP case is verified with dcap-qvl (PyPI, pinned 0.7.0) against the test root; the generator fails
+when dcap-qvl disagrees with the intended outcome, and records what dcap-qvl said in the manifest.
+
+Usage: python scripts/gen_fixtures.py <out-dir>      (make fixtures: out-dir = Fixtures)
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import struct
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from cryptography.x509.oid import NameOID
+
+SEED_PREFIX = b"devproof-fixtures/v1/"
+DCAP_QVL_VERSION = "0.7.0"
+
+# ---------------------------------------------------------------------------------------------------------------
+# Small helpers
+
+
+def sha256(b: bytes) -> bytes:
+    return hashlib.sha256(b).digest()
+
+
+def sha384(b: bytes) -> bytes:
+    return hashlib.sha384(b).digest()
+
+
+def sha512(b: bytes) -> bytes:
+    return hashlib.sha512(b).digest()
+
+
+def label_bytes(label: str, n: int) -> bytes:
+    """n deterministic pseudo-random bytes for a label (for measurement values, PPIDs, ...)."""
+    out = b""
+    i = 0
+    while len(out) < n:
+        out += sha512(SEED_PREFIX + label.encode() + b"#" + str(i).encode())
+        i += 1
+    return out[:n]
+
+
+def utc(y, m, d, hh=0, mm=0, ss=0) -> dt.datetime:
+    return dt.datetime(y, m, d, hh, mm, ss, tzinfo=dt.timezone.utc)
+
+
+def rfc3339(t: dt.datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def unix(t: dt.datetime) -> int:
+    return int(t.timestamp())
+
+
+def dumps_sorted(obj) -> str:
+    return json.dumps(obj, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def compact(obj) -> str:
+    """Compact JSON in insertion order (how Intel PCS publishes TCB info / QE identity)."""
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+
+
+P256_N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+
+
+def p256_key(label: str) -> ec.EllipticCurvePrivateKey:
+    d = int.from_bytes(sha256(SEED_PREFIX + b"key/" + label.encode()), "big") % (P256_N - 1) + 1
+    return ec.derive_private_key(d, ec.SECP256R1())
+
+
+def raw_pub(key: ec.EllipticCurvePrivateKey) -> bytes:
+    """64-byte x||y (DCAP attestation key form)."""
+    pt = key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    return pt[1:]
+
+
+def sign_raw(key: ec.EllipticCurvePrivateKey, data: bytes) -> bytes:
+    """Deterministic (RFC 6979) ECDSA-P256-SHA256, raw 64-byte r||s."""
+    der = key.sign(data, ec.ECDSA(hashes.SHA256(), deterministic_signing=True))
+    r, s = decode_dss_signature(der)
+    return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+
+
+def serial_for(label: str) -> int:
+    return int.from_bytes(sha256(SEED_PREFIX + b"serial/" + label.encode())[:16], "big") | (1 << 120)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Minimal DER encoder (for the Intel SGX extension 1.2.840.113741.1.13.1)
+
+
+def der_tlv(tag: int, content: bytes) -> bytes:
+    n = len(content)
+    if n < 0x80:
+        ln = bytes([n])
+    else:
+        nb = n.to_bytes((n.bit_length() + 7) // 8, "big")
+        ln = bytes([0x80 | len(nb)]) + nb
+    return bytes([tag]) + ln + content
+
+
+def der_oid(dotted: str) -> bytes:
+    parts = [int(p) for p in dotted.split(".")]
+    body = bytes([parts[0] * 40 + parts[1]])
+    for p in parts[2:]:
+        enc = [p & 0x7F]
+        p >>= 7
+        while p:
+            enc.append(0x80 | (p & 0x7F))
+            p >>= 7
+        body += bytes(reversed(enc))
+    return der_tlv(0x06, body)
+
+
+def der_int(v: int) -> bytes:
+    b = v.to_bytes(max(1, (v.bit_length() + 8) // 8), "big")  # keeps a leading 0 when the high bit is set
+    while len(b) > 1 and b[0] == 0 and b[1] < 0x80:
+        b = b[1:]
+    return der_tlv(0x02, b)
+
+
+def der_seq(*items: bytes) -> bytes:
+    return der_tlv(0x30, b"".join(items))
+
+
+def der_octets(b: bytes) -> bytes:
+    return der_tlv(0x04, b)
+
+
+def der_enum(v: int) -> bytes:
+    return der_tlv(0x0A, bytes([v]))
+
+
+def der_bool(v: bool) -> bytes:
+    return der_tlv(0x01, b"\xff" if v else b"\x00")
+
+
+SGX_EXT_OID = "1.2.840.113741.1.13.1"
+
+
+@dataclass
+class PckPlatform:
+    """What an Intel PCK leaf certifies about a platform (SGX extension values)."""
+    fmspc: bytes  # 6
+    cpusvn: bytes  # 16; also the 16 SGX TCB component SVNs (.2.1 .. .2.16)
+    pcesvn: int
+    pceid: bytes = b"\x00\x00"
+    sgx_type: int = 1  # 0 Standard, 1 Scalable, 2 Scalable with integrity
+    ppid: bytes = b""
+    platform_instance_id: bytes | None = None  # Platform-CA leaves only
+    configuration: tuple[bool, bool, bool] | None = None  # dynamicPlatform, cachedKeys, SMTEnabled
+
+
+def sgx_extension_value(p: PckPlatform) -> bytes:
+    o = SGX_EXT_OID
+    comps = [der_seq(der_oid(f"{o}.2.{i + 1}"), der_int(p.cpusvn[i])) for i in range(16)]
+    comps.append(der_seq(der_oid(f"{o}.2.17"), der_int(p.pcesvn)))
+    comps.append(der_seq(der_oid(f"{o}.2.18"), der_octets(p.cpusvn)))
+    items = [
+        der_seq(der_oid(f"{o}.1"), der_octets(p.ppid)),
+        der_seq(der_oid(f"{o}.2"), der_seq(*comps)),
+        der_seq(der_oid(f"{o}.3"), der_octets(p.pceid)),
+        der_seq(der_oid(f"{o}.4"), der_octets(p.fmspc)),
+        der_seq(der_oid(f"{o}.5"), der_enum(p.sgx_type)),
+    ]
+    if p.platform_instance_id is not None:
+        items.append(der_seq(der_oid(f"{o}.6"), der_octets(p.platform_instance_id)))
+    if p.configuration is not None:
+        dyn, cached, smt = p.configuration
+        items.append(der_seq(der_oid(f"{o}.7"), der_seq(
+            der_seq(der_oid(f"{o}.7.1"), der_bool(dyn)),
+            der_seq(der_oid(f"{o}.7.2"), der_bool(cached)),
+            der_seq(der_oid(f"{o}.7.3"), der_bool(smt)))))
+    return der_seq(*items)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Test PKI (shaped like Intel's SGX PCS PKI; names say TEST and "not Intel")
+
+O_NAME = "devproof TEST PKI (not Intel)"
+CERT_NOT_BEFORE = utc(2025, 1, 1)
+
+
+def dn(cn: str) -> x509.Name:
+    return x509.Name([
+        x509.NameAttribute(NameOID.COMMON_NAME, cn),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, O_NAME),
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "XX"),
+    ])
+
+
+@dataclass
+class Cert:
+    label: str
+    key: ec.EllipticCurvePrivateKey
+    cert: x509.Certificate
+
+    @property
+    def pem(self) -> str:
+        return self.cert.public_bytes(serialization.Encoding.PEM).decode()
+
+    @property
+    def der(self) -> bytes:
+        return self.cert.public_bytes(serialization.Encoding.DER)
+
+    @property
+    def name(self) -> x509.Name:
+        return self.cert.subject
+
+
+def make_cert(label: str, subject: x509.Name, issuer: Cert | None, *, ca: bool, path_len: int | None,
+              not_before: dt.datetime, not_after: dt.datetime, crl_url: str | None,
+              extra: list[x509.ExtensionType] = ()) -> Cert:
+    key = p256_key(label)
+    issuer_key = issuer.key if issuer else key
+    issuer_name = issuer.name if issuer else subject
+    b = (x509.CertificateBuilder()
+         .subject_name(subject).issuer_name(issuer_name)
+         .public_key(key.public_key())
+         .serial_number(serial_for(label))
+         .not_valid_before(not_before).not_valid_after(not_after))
+    b = b.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False)
+    if crl_url:
+        b = b.add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
+            full_name=[x509.UniformResourceIdentifier(crl_url)], relative_name=None, reasons=None,
+            crl_issuer=None)]), critical=False)
+    b = b.add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+    if ca:
+        ku = x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
+                           data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
+                           encipher_only=False, decipher_only=False)
+    else:
+        ku = x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+                           data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
+                           encipher_only=False, decipher_only=False)
+    b = b.add_extension(ku, critical=True)
+    b = b.add_extension(x509.BasicConstraints(ca=ca, path_length=path_len), critical=True)
+    for e in extra:
+        b = b.add_extension(e, critical=False)
+    cert = b.sign(issuer_key, hashes.SHA256(), ecdsa_deterministic=True)
+    return Cert(label, key, cert)
+
+
+def make_crl(issuer: Cert, this_update: dt.datetime, next_update: dt.datetime, number: int,
+             revoked: list[tuple[int, dt.datetime]] = ()) -> bytes:
+    b = (x509.CertificateRevocationListBuilder()
+         .issuer_name(issuer.name)
+         .last_update(this_update).next_update(next_update)
+         .add_extension(x509.CRLNumber(number), critical=False)
+         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False))
+    for serial, when in revoked:
+        b = b.add_revoked_certificate(
+            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when)
+            .add_extension(x509.CRLReason(x509.ReasonFlags.key_compromise), critical=False).build())
+    return b.sign(issuer.key, hashes.SHA256(), ecdsa_deterministic=True).public_bytes(serialization.Encoding.DER)
+
+
+class Pki:
+    """The whole TEST PKI. Built once, deterministically."""
+
+    def __init__(self):
+        far = utc(2049, 12, 31, 23, 59, 59)
+        base = "https://devproof.invalid/test-pki"
+        self.root = make_cert("root-ca", dn("devproof TEST Root CA \u2014 not Intel"), None, ca=True, path_len=1,
+                              not_before=CERT_NOT_BEFORE, not_after=far, crl_url=f"{base}/rootcacrl")
+        self.platform_ca = make_cert("pck-platform-ca", dn("devproof TEST PCK Platform CA \u2014 not Intel"),
+                                     self.root, ca=True, path_len=0, not_before=CERT_NOT_BEFORE,
+                                     not_after=utc(2040, 1, 1), crl_url=f"{base}/rootcacrl")
+        self.processor_ca = make_cert("pck-processor-ca", dn("devproof TEST PCK Processor CA \u2014 not Intel"),
+                                      self.root, ca=True, path_len=0, not_before=CERT_NOT_BEFORE,
+                                      not_after=utc(2040, 1, 1), crl_url=f"{base}/rootcacrl")
+        self.tcb_signing = make_cert("tcb-signing", dn("devproof TEST TCB Signing \u2014 not Intel"), self.root,
+                                     ca=False, path_len=None, not_before=utc(2025, 6, 1),
+                                     not_after=utc(2032, 6, 1), crl_url=f"{base}/rootcacrl")
+        self._base = base
+        self.leaves: dict[str, Cert] = {}
+
+    def pck_leaf(self, label: str, platform: PckPlatform, issuer: Cert) -> Cert:
+        ca = "platform" if issuer is self.platform_ca else "processor"
+        c = make_cert(label, dn("devproof TEST PCK Certificate \u2014 not Intel"), issuer, ca=False, path_len=None,
+                      not_before=utc(2025, 6, 1), not_after=utc(2032, 6, 1),
+                      crl_url=f"{self._base}/pckcrl?ca={ca}&encoding=der",
+                      extra=[x509.UnrecognizedExtension(x509.ObjectIdentifier(SGX_EXT_OID),
+                                                        sgx_extension_value(platform))])
+        self.leaves[label] = c
+        return c
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# DCAP quotes (layouts: spec/dcap.md section 1)
+
+INTEL_QE_VENDOR_ID = bytes.fromhex("939A7233F79C4CA9940A0DB3957F0607")
+TEE_SGX, TEE_TDX = 0x00000000, 0x00000081
+QE_AUTH_DATA = bytes(range(32))
+
+# td_attributes (8 bytes, little-endian u64)
+TD_ATTR_DEBUG = 1 << 0
+TD_ATTR_SEPT_VE_DISABLE = 1 << 28
+
+
+@dataclass
+class SgxReportBody:  # 384 bytes; also the QE report layout
+    cpu_svn: bytes = bytes(16)
+    misc_select: int = 0
+    attributes: bytes = bytes(16)
+    mr_enclave: bytes = bytes(32)
+    mr_signer: bytes = bytes(32)
+    isv_prod_id: int = 0
+    isv_svn: int = 0
+    report_data: bytes = bytes(64)
+
+    def encode(self) -> bytes:
+        b = (self.cpu_svn + struct.pack("<I", self.misc_select) + bytes(28) + self.attributes + self.mr_enclave
+             + bytes(32) + self.mr_signer + bytes(96) + struct.pack("<HH", self.isv_prod_id, self.isv_svn)
+             + bytes(60) + self.report_data)
+        assert len(b) == 384, len(b)
+        return b
+
+
+@dataclass
+class TdReportBody:  # 584 bytes (TD 1.0) or 648 bytes (TD 1.5)
+    tee_tcb_svn: bytes = bytes(16)
+    mr_seam: bytes = bytes(48)
+    mr_signer_seam: bytes = bytes(48)
+    seam_attributes: bytes = bytes(8)
+    td_attributes: int = TD_ATTR_SEPT_VE_DISABLE
+    xfam: bytes = bytes.fromhex("e702060000000000")
+    mr_td: bytes = bytes(48)
+    mr_config_id: bytes = bytes(48)
+    mr_owner: bytes = bytes(48)
+    mr_owner_config: bytes = bytes(48)
+    rtmr: tuple[bytes, bytes, bytes, bytes] = (bytes(48),) * 4
+    report_data: bytes = bytes(64)
+    # TD 1.5 only
+    tee_tcb_svn2: bytes | None = None
+    mr_servicetd: bytes | None = None
+
+    def encode(self) -> bytes:
+        b = (self.tee_tcb_svn + self.mr_seam + self.mr_signer_seam + self.seam_attributes
+             + struct.pack("<Q", self.td_attributes) + self.xfam + self.mr_td + self.mr_config_id + self.mr_owner
+             + self.mr_owner_config + b"".join(self.rtmr) + self.report_data)
+        assert len(b) == 584, len(b)
+        if self.tee_tcb_svn2 is not None:
+            b += self.tee_tcb_svn2 + (self.mr_servicetd or bytes(48))
+            assert len(b) == 648
+        return b
+
+
+@dataclass
+class QeSpec:
+    mr_signer: bytes
+    isv_prod_id: int
+    isv_svn: int
+    attributes: bytes
+    misc_select: int = 0
+
+
+def pem_chain(leaf: Cert, ca: Cert, root: Cert) -> bytes:
+    # Intel's quotes carry leaf || CA || root and end with a NUL byte; parsers must tolerate it.
+    return (leaf.pem + ca.pem + root.pem).encode() + b"\x00"
+
+
+def make_quote(*, version: int, tee_type: int, body: bytes, pck: Cert, pck_ca: Cert, root: Cert,
+               platform: PckPlatform, qe: QeSpec, att_key_label: str, qe_id: bytes,
+               header_svns: tuple[int, int] = (0, 0)) -> bytes:
+    att_key = p256_key(att_key_label)
+    att_pub = raw_pub(att_key)
+    qe_svn, pce_svn = header_svns
+    header = (struct.pack("<HHI", version, 2, tee_type) + struct.pack("<HH", qe_svn, pce_svn)
+              + INTEL_QE_VENDOR_ID + qe_id[:16] + bytes(4))
+    assert len(header) == 48
+    if version == 5:
+        body_type = {384: 1, 584: 2, 648: 3}[len(body)]
+        signed = header + struct.pack("<HI", body_type, len(body)) + body
+    else:
+        signed = header + body
+    quote_sig = sign_raw(att_key, signed)
+
+    qe_report = SgxReportBody(cpu_svn=platform.cpusvn, misc_select=qe.misc_select, attributes=qe.attributes,
+                              mr_enclave=label_bytes("qe-mrenclave", 32), mr_signer=qe.mr_signer,
+                              isv_prod_id=qe.isv_prod_id, isv_svn=qe.isv_svn,
+                              report_data=sha256(att_pub + QE_AUTH_DATA) + bytes(32)).encode()
+    qe_report_sig = sign_raw(pck.key, qe_report)
+    chain = pem_chain(pck, pck_ca, root)
+    if version == 3:
+        sig_data = (quote_sig + att_pub + qe_report + qe_report_sig + struct.pack("<H", len(QE_AUTH_DATA))
+                    + QE_AUTH_DATA + struct.pack("<HI", 5, len(chain)) + chain)
+    else:
+        qe_cert_data = (qe_report + qe_report_sig + struct.pack("<H", len(QE_AUTH_DATA)) + QE_AUTH_DATA
+                        + struct.pack("<HI", 5, len(chain)) + chain)
+        sig_data = quote_sig + att_pub + struct.pack("<HI", 6, len(qe_cert_data)) + qe_cert_data
+    return signed + struct.pack("<I", len(sig_data)) + sig_data
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Collateral (dcap-qvl QuoteCollateralV3 JSON; TCB info v3 and QE identity v2 shaped like Intel PCS)
+
+NOW = utc(2026, 1, 15)  # the fixtures' "now"
+ISSUE = utc(2026, 1, 1)
+NEXT = utc(2026, 2, 1)
+TCB_EVAL_NUMBER = 20
+
+# Platforms
+FMSPC_TDX = bytes.fromhex("DE7E57000001")
+FMSPC_SGX = bytes.fromhex("DE7E57000002")
+FMSPC_OTHER = bytes.fromhex("DE7E57000099")
+
+# TDX platform TCB: current level and an older one
+TDX_CPUSVN_CURRENT = bytes([4, 4, 2, 2, 3, 1, 0, 5] + [0] * 8)
+TDX_CPUSVN_OLD = bytes([3, 3, 2, 2, 3, 1, 0, 5] + [0] * 8)
+TDX_PCESVN = 13
+TEE_TCB_SVN = bytes([3, 1, 2] + [0] * 13)  # module ISVSVN 3, module major version 1 (TDX_01), late ucode 2
+SGX_CPUSVN_CURRENT = bytes([12, 12, 2, 2, 255, 1, 0, 0] + [0] * 8)
+SGX_PCESVN = 13
+
+TD_QE = QeSpec(mr_signer=label_bytes("td-qe-mrsigner", 32), isv_prod_id=2, isv_svn=4,
+               attributes=bytes.fromhex("11000000000000000000000000000000"))
+SGX_QE = QeSpec(mr_signer=label_bytes("sgx-qe-mrsigner", 32), isv_prod_id=1, isv_svn=8,
+                attributes=bytes.fromhex("11000000000000000000000000000000"))
+
+ADVISORIES_OLD_PLATFORM = ["TEST-SA-00001", "TEST-SA-00002"]
+
+
+def comp_list(svns: bytes, kinds: dict[int, tuple[str, str | None]]) -> list[dict]:
+    out = []
+    for i, v in enumerate(svns):
+        c = {"svn": v}
+        if i in kinds:
+            cat, typ = kinds[i]
+            c["category"] = cat
+            if typ:
+                c["type"] = typ
+        out.append(c)
+    return out
+
+
+SGX_KINDS = {0: ("BIOS", "Early Microcode Update"), 1: ("OS/VMM", "SGX Late Microcode Update"),
+             2: ("OS/VMM", "TXT SINIT"), 3: ("BIOS", None), 4: ("BIOS", None), 5: ("BIOS", None),
+             7: ("OS/VMM", "SEAMLDR ACM")}
+TDX_KINDS = {0: ("OS/VMM", "TDX Module"), 1: ("OS/VMM", "TDX Module"), 2: ("OS/VMM", "TDX Late Microcode Update")}
+
+
+def tdx_tcb_info(fmspc: bytes, issue=ISSUE, next_update=NEXT) -> dict:
+    zero48 = "00" * 48
+    return {
+        "id": "TDX", "version": 3, "issueDate": rfc3339(issue), "nextUpdate": rfc3339(next_update),
+        "fmspc": fmspc.hex().upper(), "pceId": "0000", "tcbType": 0, "tcbEvaluationDataNumber": TCB_EVAL_NUMBER,
+        "tdxModule": {"mrsigner": zero48, "attributes": "0000000000000000", "attributesMask": "FFFFFFFFFFFFFFFF"},
+        "tdxModuleIdentities": [
+            {"id": "TDX_01", "mrsigner": zero48, "attributes": "0000000000000000",
+             "attributesMask": "FFFFFFFFFFFFFFFF",
+             "tcbLevels": [
+                 {"tcb": {"isvsvn": 3}, "tcbDate": "2025-11-12T00:00:00Z", "tcbStatus": "UpToDate"},
+                 {"tcb": {"isvsvn": 1}, "tcbDate": "2024-03-13T00:00:00Z", "tcbStatus": "OutOfDate",
+                  "advisoryIDs": ["TEST-SA-00010"]}]},
+        ],
+        "tcbLevels": [
+            {"tcb": {"sgxtcbcomponents": comp_list(TDX_CPUSVN_CURRENT, SGX_KINDS), "pcesvn": TDX_PCESVN,
+                     "tdxtcbcomponents": comp_list(TEE_TCB_SVN, TDX_KINDS)},
+             "tcbDate": "2025-11-12T00:00:00Z", "tcbStatus": "UpToDate"},
+            {"tcb": {"sgxtcbcomponents": comp_list(TDX_CPUSVN_OLD, SGX_KINDS), "pcesvn": TDX_PCESVN,
+                     "tdxtcbcomponents": comp_list(bytes([1, 1, 2] + [0] * 13), TDX_KINDS)},
+             "tcbDate": "2024-03-13T00:00:00Z", "tcbStatus": "OutOfDate", "advisoryIDs": ADVISORIES_OLD_PLATFORM},
+        ],
+    }
+
+
+def sgx_tcb_info(fmspc: bytes) -> dict:
+    old = bytes([10, 10] + list(SGX_CPUSVN_CURRENT[2:]))
+    return {
+        "id": "SGX", "version": 3, "issueDate": rfc3339(ISSUE), "nextUpdate": rfc3339(NEXT),
+        "fmspc": fmspc.hex().upper(), "pceId": "0000", "tcbType": 0, "tcbEvaluationDataNumber": TCB_EVAL_NUMBER,
+        "tcbLevels": [
+            {"tcb": {"sgxtcbcomponents": comp_list(SGX_CPUSVN_CURRENT, {}), "pcesvn": SGX_PCESVN},
+             "tcbDate": "2025-11-12T00:00:00Z", "tcbStatus": "UpToDate"},
+            {"tcb": {"sgxtcbcomponents": comp_list(old, {}), "pcesvn": SGX_PCESVN},
+             "tcbDate": "2024-03-13T00:00:00Z", "tcbStatus": "OutOfDate", "advisoryIDs": ["TEST-SA-00020"]},
+        ],
+    }
+
+
+def qe_identity(qe_id: str, qe: QeSpec) -> dict:
+    return {
+        "id": qe_id, "version": 2, "issueDate": rfc3339(ISSUE), "nextUpdate": rfc3339(NEXT),
+        "tcbEvaluationDataNumber": TCB_EVAL_NUMBER, "miscselect": "00000000", "miscselectMask": "FFFFFFFF",
+        "attributes": qe.attributes.hex().upper(), "attributesMask": "FBFFFFFFFFFFFFFF0000000000000000",
+        "mrsigner": qe.mr_signer.hex().upper(), "isvprodid": qe.isv_prod_id,
+        "tcbLevels": [
+            {"tcb": {"isvsvn": qe.isv_svn}, "tcbDate": "2025-11-12T00:00:00Z", "tcbStatus": "UpToDate"},
+            {"tcb": {"isvsvn": 2}, "tcbDate": "2024-03-13T00:00:00Z", "tcbStatus": "OutOfDate",
+             "advisoryIDs": ["TEST-SA-00030"]}],
+    }
+
+
+def collateral(pki: Pki, *, pck_ca: Cert, pck_crl: bytes, root_crl: bytes, tcb_info: dict, qe_ident: dict) -> dict:
+    tcb_s = compact(tcb_info)
+    qe_s = compact(qe_ident)
+    tcb_chain = pki.tcb_signing.pem + pki.root.pem
+    return {
+        "pck_crl_issuer_chain": pck_ca.pem + pki.root.pem,
+        "root_ca_crl": root_crl.hex(),
+        "pck_crl": pck_crl.hex(),
+        "tcb_info_issuer_chain": tcb_chain,
+        "tcb_info": tcb_s,
+        "tcb_info_signature": sign_raw(pki.tcb_signing.key, tcb_s.encode()).hex(),
+        "qe_identity_issuer_chain": tcb_chain,
+        "qe_identity": qe_s,
+        "qe_identity_signature": sign_raw(pki.tcb_signing.key, qe_s.encode()).hex(),
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The DCAP cases
+
+
+@dataclass
+class Case:
+    name: str
+    description: str
+    quote: str  # file name under dcap/
+    collateral: str
+    accepted: bool  # devproof's intended verdict for the DCAP verification of this case
+    tcb_status: str | None = None
+    advisory_ids: list[str] = field(default_factory=list)
+    reason: str | None = None  # what is wrong, for negative cases (stable keyword)
+    dcap_qvl_error: str | None = None  # substring dcap-qvl's error must contain
+    dcap_qvl_differs: str | None = None  # when dcap-qvl by design disagrees with devproof: why
+    dcap_qvl_accepted: bool | None = None  # dcap-qvl's verdict when it differs
+
+
+class Writer:
+    def __init__(self, out: Path):
+        self.out = out
+        self.files: list[str] = []
+
+    def write(self, rel: str, data: bytes | str):
+        p = self.out / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, str):
+            data = data.encode()
+        p.write_bytes(data)
+        self.files.append(rel)
+
+
+def td_body(label: str, **kw) -> TdReportBody:
+    b = TdReportBody(tee_tcb_svn=TEE_TCB_SVN, mr_seam=label_bytes("tdx-module-mrseam", 48),
+                     mr_td=label_bytes(f"{label}/mrtd", 48),
+                     rtmr=tuple(label_bytes(f"{label}/rtmr{i}", 48) for i in range(4)),
+                     report_data=sha512(f"devproof fixture report_data: {label}".encode()))
+    for k, v in kw.items():
+        setattr(b, k, v)
+    return b
+
+
+def tdx_platform(ppid_label: str, cpusvn: bytes) -> PckPlatform:
+    return PckPlatform(fmspc=FMSPC_TDX, cpusvn=cpusvn, pcesvn=TDX_PCESVN, sgx_type=1,
+                       ppid=label_bytes(ppid_label, 16), platform_instance_id=label_bytes(ppid_label + "/piid", 16),
+                       configuration=(True, True, True))
+
+
+def gen_dcap(w: Writer, pki: Pki) -> tuple[list[Case], dict]:
+    # --- PCK leaves ---------------------------------------------------------------------------------------
+    plat_tdx = tdx_platform("tdx-platform-a", TDX_CPUSVN_CURRENT)
+    plat_tdx_old = tdx_platform("tdx-platform-old", TDX_CPUSVN_OLD)
+    plat_tdx_rev = tdx_platform("tdx-platform-revoked", TDX_CPUSVN_CURRENT)
+    plat_sgx = PckPlatform(fmspc=FMSPC_SGX, cpusvn=SGX_CPUSVN_CURRENT, pcesvn=SGX_PCESVN, sgx_type=0,
+                           ppid=label_bytes("sgx-platform-a", 16))
+    pck_tdx = pki.pck_leaf("pck-tdx", plat_tdx, pki.platform_ca)
+    pck_tdx_old = pki.pck_leaf("pck-tdx-outdated", plat_tdx_old, pki.platform_ca)
+    pck_tdx_rev = pki.pck_leaf("pck-tdx-revoked", plat_tdx_rev, pki.platform_ca)
+    pck_sgx = pki.pck_leaf("pck-sgx", plat_sgx, pki.processor_ca)
+
+    # --- CRLs ---------------------------------------------------------------------------------------------
+    root_crl = make_crl(pki.root, ISSUE, NEXT, 1)
+    revoked_at = utc(2025, 12, 1)
+    pck_crl_platform = make_crl(pki.platform_ca, ISSUE, NEXT, 1, [(pck_tdx_rev.cert.serial_number, revoked_at)])
+    pck_crl_platform_expired = make_crl(pki.platform_ca, utc(2025, 12, 10), utc(2026, 1, 10), 1,
+                                        [(pck_tdx_rev.cert.serial_number, revoked_at)])
+    pck_crl_processor = make_crl(pki.processor_ca, ISSUE, NEXT, 1)
+
+    # --- PKI files ----------------------------------------------------------------------------------------
+    w.write("dcap/pki/root-ca.der", pki.root.der)
+    w.write("dcap/pki/root-ca.pem", pki.root.pem)
+    w.write("dcap/pki/pck-platform-ca.pem", pki.platform_ca.pem)
+    w.write("dcap/pki/pck-processor-ca.pem", pki.processor_ca.pem)
+    w.write("dcap/pki/tcb-signing.pem", pki.tcb_signing.pem)
+    for label, c in sorted(pki.leaves.items()):
+        w.write(f"dcap/pki/{label}.pem", c.pem)
+    w.write("dcap/pki/root-ca.crl.der", root_crl)
+    w.write("dcap/pki/pck-platform-ca.crl.der", pck_crl_platform)
+    w.write("dcap/pki/pck-platform-ca-expired.crl.der", pck_crl_platform_expired)
+    w.write("dcap/pki/pck-processor-ca.crl.der", pck_crl_processor)
+
+    # --- collateral files ---------------------------------------------------------------------------------
+    td_qe_ident = qe_identity("TD_QE", TD_QE)
+    colls = {
+        "collateral-tdx.json": collateral(pki, pck_ca=pki.platform_ca, pck_crl=pck_crl_platform, root_crl=root_crl,
+                                          tcb_info=tdx_tcb_info(FMSPC_TDX), qe_ident=td_qe_ident),
+        "collateral-tdx-expired-crl.json": collateral(pki, pck_ca=pki.platform_ca, pck_crl=pck_crl_platform_expired,
+                                                      root_crl=root_crl, tcb_info=tdx_tcb_info(FMSPC_TDX),
+                                                      qe_ident=td_qe_ident),
+        "collateral-tdx-wrong-fmspc.json": collateral(pki, pck_ca=pki.platform_ca, pck_crl=pck_crl_platform,
+                                                      root_crl=root_crl, tcb_info=tdx_tcb_info(FMSPC_OTHER),
+                                                      qe_ident=td_qe_ident),
+        "collateral-sgx.json": collateral(pki, pck_ca=pki.processor_ca, pck_crl=pck_crl_processor,
+                                          root_crl=root_crl, tcb_info=sgx_tcb_info(FMSPC_SGX),
+                                          qe_ident=qe_identity("QE", SGX_QE)),
+    }
+    for name, c in colls.items():
+        w.write(f"dcap/{name}", dumps_sorted(c))
+
+    # --- quotes -------------------------------------------------------------------------------------------
+    qe_id = label_bytes("qe-id", 16)
+    cases: list[Case] = []
+
+    def tdx(name: str, body: TdReportBody, *, version=4, pck=pck_tdx, plat=plat_tdx, qe=TD_QE,
+            trailing: bytes = b"") -> str:
+        q = make_quote(version=version, tee_type=TEE_TDX, body=body.encode(), pck=pck, pck_ca=pki.platform_ca,
+                       root=pki.root, platform=plat, qe=qe, att_key_label=f"attestation-key/{name}", qe_id=qe_id)
+        q += trailing
+        fn = f"{name}.quote"
+        w.write(f"dcap/{fn}", q)
+        return fn
+
+    cases.append(Case("tdx-v4-valid", "TDX v4 quote (TD 1.0 body), current platform TCB: the positive base case",
+                      tdx("tdx-v4-valid", td_body("tdx-v4-valid")), "collateral-tdx.json", True, "UpToDate"))
+    cases.append(Case("tdx-v5-td15", "TDX v5 quote with body descriptor type 3 (TD 1.5 body, mr_servicetd zero)",
+                      tdx("tdx-v5-td15", td_body("tdx-v5-td15", tee_tcb_svn2=TEE_TCB_SVN, mr_servicetd=bytes(48)),
+                          version=5), "collateral-tdx.json", True, "UpToDate"))
+    cases.append(Case("tdx-v5-td10", "TDX v5 quote with body descriptor type 2 (TD 1.0 body)",
+                      tdx("tdx-v5-td10", td_body("tdx-v5-td10"), version=5), "collateral-tdx.json", True, "UpToDate"))
+    cases.append(Case("tdx-v4-outofdate", "PCK leaf certifies an older CPUSVN: matches the OutOfDate TCB level",
+                      tdx("tdx-v4-outofdate", td_body("tdx-v4-outofdate"), pck=pck_tdx_old, plat=plat_tdx_old),
+                      "collateral-tdx.json", True, "OutOfDate", list(ADVISORIES_OLD_PLATFORM)))
+    cases.append(Case("tdx-v4-qe-outofdate", "QE report ISVSVN 3 matches the QE identity's OutOfDate level",
+                      tdx("tdx-v4-qe-outofdate", td_body("tdx-v4-qe-outofdate"),
+                          qe=QeSpec(TD_QE.mr_signer, TD_QE.isv_prod_id, 3, TD_QE.attributes)),
+                      "collateral-tdx.json", True, "OutOfDate", ["TEST-SA-00030"]))
+    cases.append(Case("tdx-v4-module-outofdate",
+                      "TDX module ISVSVN 2 (tee_tcb_svn 02 01 02): the TDX_01 module level is OutOfDate. dcap-qvl 0.7.0 "
+                      "(like Intel QVL, unlike dcap-qvl 0.5.2) skips tee_tcb_svn bytes 0-1 when matching platform "
+                      "tdxtcbcomponents, so the platform stays UpToDate; final OutOfDate with the module advisory",
+                      tdx("tdx-v4-module-outofdate", td_body("tdx-v4-module-outofdate",
+                                                             tee_tcb_svn=bytes([2, 1, 2] + [0] * 13))),
+                      "collateral-tdx.json", True, "OutOfDate", ["TEST-SA-00010"]))
+    cases.append(Case("tdx-v4-trailing-zeros", "base-like quote followed by 70 zero bytes (as dstack/tappd quotes are)",
+                      tdx("tdx-v4-trailing-zeros", td_body("tdx-v4-trailing-zeros"), trailing=bytes(70)),
+                      "collateral-tdx.json", True, "UpToDate"))
+    cases.append(Case("tdx-v4-revoked-pck", "quote certified by a PCK leaf whose serial is on the PCK CRL",
+                      tdx("tdx-v4-revoked-pck", td_body("tdx-v4-revoked-pck"), pck=pck_tdx_rev, plat=plat_tdx_rev),
+                      "collateral-tdx.json", False, reason="pck_revoked", dcap_qvl_error="CertRevoked"))
+    cases.append(Case("tdx-v4-debug", "td_attributes DEBUG bit set (SEPT_VE_DISABLE still set)",
+                      tdx("tdx-v4-debug", td_body("tdx-v4-debug",
+                                                   td_attributes=TD_ATTR_DEBUG | TD_ATTR_SEPT_VE_DISABLE)),
+                      "collateral-tdx.json", False, reason="td_debug", dcap_qvl_error="Debug mode is enabled"))
+    cases.append(Case("tdx-v4-no-sept-ve", "td_attributes without SEPT_VE_DISABLE",
+                      tdx("tdx-v4-no-sept-ve", td_body("tdx-v4-no-sept-ve", td_attributes=0)),
+                      "collateral-tdx.json", False, reason="sept_ve_disable_missing",
+                      dcap_qvl_error="SEPT_VE_DISABLE is not enabled"))
+    cases.append(Case("tdx-v5-service-td", "TD 1.5 quote with a non-zero mr_servicetd",
+                      tdx("tdx-v5-service-td", td_body("tdx-v5-service-td", tee_tcb_svn2=TEE_TCB_SVN,
+                                                       mr_servicetd=label_bytes("service-td", 48)), version=5),
+                      "collateral-tdx.json", False, reason="service_td_bound",
+                      dcap_qvl_error="Invalid MR service TD"))
+    cases.append(Case("tdx-v4-expired-crl", "valid quote, but the collateral's PCK CRL nextUpdate is before now",
+                      "tdx-v4-valid.quote", "collateral-tdx-expired-crl.json", False, reason="crl_expired",
+                      dcap_qvl_error="CrlExpired"))
+    cases.append(Case("tdx-v4-wrong-fmspc", "valid quote, but the TCB info is for another FMSPC",
+                      "tdx-v4-valid.quote", "collateral-tdx-wrong-fmspc.json", False, reason="fmspc_mismatch",
+                      dcap_qvl_error="Fmspc mismatch"))
+    sgx_body = SgxReportBody(cpu_svn=SGX_CPUSVN_CURRENT, attributes=bytes.fromhex("05000000000000000700000000000000"),
+                             mr_enclave=label_bytes("sgx-enclave/mrenclave", 32),
+                             mr_signer=label_bytes("sgx-enclave/mrsigner", 32), isv_prod_id=1, isv_svn=1,
+                             report_data=sha512(b"devproof fixture report_data: sgx-v3-valid")).encode()
+    q = make_quote(version=3, tee_type=TEE_SGX, body=sgx_body, pck=pck_sgx, pck_ca=pki.processor_ca, root=pki.root,
+                   platform=plat_sgx, qe=SGX_QE, att_key_label="attestation-key/sgx-v3-valid", qe_id=qe_id,
+                   header_svns=(SGX_QE.isv_svn, SGX_PCESVN))
+    w.write("dcap/sgx-v3-valid.quote", q)
+    cases.append(Case("sgx-v3-valid", "SGX v3 quote, PCK via the Processor CA", "sgx-v3-valid.quote",
+                      "collateral-sgx.json", True, "UpToDate"))
+    ctx = {"pck_tdx": pck_tdx, "plat_tdx": plat_tdx, "qe_id": qe_id}
+    return cases, ctx
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# dcap-qvl oracle
+
+
+def dcap_qvl_verify(quote: bytes, coll_json: str, root_der: bytes, now: int) -> dict:
+    import dcap_qvl
+    coll = dcap_qvl.QuoteCollateralV3.from_json(coll_json)
+    try:
+        r = dcap_qvl.verify_with_root_ca(quote, coll, root_der, now)
+    except Exception as e:  # dcap-qvl raises ValueError with its error chain
+        return {"accepted": False, "error": " ".join(str(e).split())}
+    return {"accepted": True, "status": r.status, "advisory_ids": list(r.advisory_ids)}
+
+
+def check_dcap_cases(out: Path, cases: list[Case], root_der: bytes) -> list[dict]:
+    import dcap_qvl
+    ver = getattr(dcap_qvl, "__version__", None) or dcap_qvl.version("dcap-qvl")
+    if ver != DCAP_QVL_VERSION:
+        raise SystemExit(f"gen_fixtures: dcap-qvl {DCAP_QVL_VERSION} required as the oracle, found {ver}")
+    entries = []
+    problems = []
+    for c in cases:
+        quote = (out / "dcap" / c.quote).read_bytes()
+        coll = (out / "dcap" / c.collateral).read_text()
+        got = dcap_qvl_verify(quote, coll, root_der, unix(NOW))
+        want_acc = c.accepted if c.dcap_qvl_accepted is None else c.dcap_qvl_accepted
+        if got["accepted"] != want_acc:
+            problems.append(f"{c.name}: dcap-qvl accepted={got['accepted']} ({got}), intended {want_acc}")
+        elif got["accepted"] and c.dcap_qvl_differs is None:
+            if got["status"] != c.tcb_status or got["advisory_ids"] != c.advisory_ids:
+                problems.append(f"{c.name}: dcap-qvl says {got}, intended {c.tcb_status} {c.advisory_ids}")
+        elif not got["accepted"] and c.dcap_qvl_error and c.dcap_qvl_error not in got["error"]:
+            problems.append(f"{c.name}: dcap-qvl error {got['error']!r} lacks {c.dcap_qvl_error!r}")
+        expected = {
+            "accepted": c.accepted,
+            "tcb_status": c.tcb_status,
+            "advisory_ids": c.advisory_ids,
+            "error_contains": c.dcap_qvl_error,
+            "reason": c.reason,
+            "dcap_qvl": got,
+        }
+        if c.dcap_qvl_differs:
+            expected["dcap_qvl_differs"] = c.dcap_qvl_differs
+        entries.append({
+            "name": c.name, "description": c.description,
+            "quote": f"dcap/{c.quote}", "collateral": f"dcap/{c.collateral}", "root_ca": "dcap/pki/root-ca.der",
+            "now": unix(NOW), "now_rfc3339": rfc3339(NOW), "expected": expected,
+        })
+    # The TEST root must be what makes these verify: under Intel's pinned root every case must fail.
+    for c in cases:
+        quote = (out / "dcap" / c.quote).read_bytes()
+        coll = dcap_qvl.QuoteCollateralV3.from_json((out / "dcap" / c.collateral).read_text())
+        try:
+            dcap_qvl.verify(quote, coll, unix(NOW))
+            problems.append(f"{c.name}: verifies under Intel's root CA")
+        except ValueError:
+            pass
+    if problems:
+        raise SystemExit("gen_fixtures: dcap-qvl disagrees with the intended outcome:\n  " + "\n  ".join(problems))
+    return entries
+
+
+DCAP_README = """\
+# Fixtures/dcap — DCAP evidence from the project's own TEST PKI (NOT Intel)
+
+Everything in this directory is generated by `scripts/gen_fixtures.py` (`make fixtures`), deterministically
+(fixed key seeds, fixed dates, RFC 6979 signatures). The root is **"devproof TEST Root CA — not Intel"**:
+none of these quotes proves anything about real hardware. Verify them with `--root-ca dcap/pki/root-ca.der`;
+against Intel's pinned root every one of them must fail.
+
+`manifest.json` lists every case: `{name, description, quote, collateral, root_ca, now, now_rfc3339, expected}`
+with paths relative to `Fixtures/`. `expected` holds devproof's intended outcome (`accepted`, `tcb_status`,
+`advisory_ids`, `reason` keyword for negative cases, `error_contains` = substring of dcap-qvl's error) and
+`dcap_qvl`: what dcap-qvl {dcap_qvl_version} (`verify_with_root_ca`) actually returned at `now` when the generator
+ran. The generator fails when dcap-qvl disagrees with the intent (`dcap_qvl_differs` marks a deliberate difference).
+
+Fixed time: `now` = {now} ({now_rfc3339}). TCB info / QE identity / CRLs are valid {issue} → {next}.
+
+## Files
+| file | what |
+|---|---|
+| `pki/root-ca.der`, `pki/root-ca.pem` | TEST root CA (self-signed, CA pathLen 1) — the `--root-ca` input |
+| `pki/pck-platform-ca.pem`, `pki/pck-processor-ca.pem` | TEST PCK Platform / Processor CA (pathLen 0) |
+| `pki/tcb-signing.pem` | TEST TCB signing cert (signs TCB info and QE identity) |
+| `pki/pck-*.pem` | PCK leaves with the SGX extension `1.2.840.113741.1.13.1` (PPID, TCB comps, PCESVN, CPUSVN, PCEID, FMSPC, SGX type, platform instance id, configuration) |
+| `pki/*.crl.der` | CRLs: root CA (empty), Platform CA (revokes `pck-tdx-revoked`), the same expired, Processor CA (empty) |
+| `collateral-tdx.json` | dcap-qvl `QuoteCollateralV3` JSON for the TDX platform (FMSPC {fmspc_tdx}): TCB info v3 TDX with `tdxModule`, `tdxModuleIdentities` (TDX_01) and levels UpToDate / OutOfDate (advisories), QE identity `TD_QE` v2 |
+| `collateral-tdx-expired-crl.json` | as above, but the PCK CRL's nextUpdate (2026-01-10) is before `now` |
+| `collateral-tdx-wrong-fmspc.json` | as above, but the TCB info is for FMSPC {fmspc_other} |
+| `collateral-sgx.json` | SGX platform (FMSPC {fmspc_sgx}, Processor CA): TCB info v3 SGX, QE identity `QE` |
+| `*.quote` | raw quotes (binary); the PEM chain in the cert data ends with a NUL byte, as Intel's do |
+
+## Cases
+| name | quote | collateral | expected (devproof) | dcap-qvl |
+|---|---|---|---|---|
+{rows}
+
+Quote structure: header(48) ‖ [v5: u16 body type, u32 body size] ‖ body ‖ u32 sig-data len ‖ ECDSA sig by the
+attestation key over header‖(descriptor)‖body ‖ attestation key ‖ cert data type 6 (QE report cert data: QE report
+signed by the PCK leaf key, QE report data = sha256(attestation key ‖ QE auth data 00..1f) ‖ 0^32, QE auth data,
+inner cert data type 5 = PEM chain PCK leaf ‖ CA ‖ root). SGX v3 carries the QE report directly (no type-6 wrapper).
+
+Uses: the `dcap` engineer's pass/fail tests for each check; the demo (`Fixtures/demo/commands.sh`).
+"""
+
+
+def write_dcap_readme(w: Writer, entries: list[dict]):
+    rows = []
+    for e in entries:
+        x = e["expected"]
+        dev = f"accepted, {x['tcb_status']} {x['advisory_ids']}" if x["accepted"] else f"rejected ({x['reason']})"
+        d = x["dcap_qvl"]
+        dq = f"{d['status']} {d['advisory_ids']}" if d["accepted"] else f"error: {d['error'][:90]}"
+        rows.append(f"| `{e['name']}` | `{e['quote'][5:]}` | `{e['collateral'][5:]}` | {dev} | {dq} |")
+    text = DCAP_README
+    for k, v in {"dcap_qvl_version": DCAP_QVL_VERSION, "now": str(unix(NOW)), "now_rfc3339": rfc3339(NOW),
+                 "issue": rfc3339(ISSUE), "next": rfc3339(NEXT), "fmspc_tdx": FMSPC_TDX.hex().upper(),
+                 "fmspc_sgx": FMSPC_SGX.hex().upper(), "fmspc_other": FMSPC_OTHER.hex().upper(),
+                 "rows": "\n".join(rows)}.items():
+        text = text.replace("{" + k + "}", v)
+    w.write("dcap/README.md", text)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print(__doc__.strip().splitlines()[-1], file=sys.stderr)
+        return 2
+    out = Path(argv[1])
+    # Regenerate only the directories this generator owns.
+    for sub in ("dcap",):
+        if (out / sub).exists():
+            shutil.rmtree(out / sub)
+    out.mkdir(parents=True, exist_ok=True)
+    w = Writer(out)
+    pki = Pki()
+    cases, _ctx = gen_dcap(w, pki)
+    entries = check_dcap_cases(out, cases, pki.root.der)
+    w.write("dcap/manifest.json", dumps_sorted({
+        "schema": "devproof.fixtures.dcap/v1",
+        "generator": "scripts/gen_fixtures.py",
+        "note": "TEST PKI generated by the devproof project, NOT Intel. Do not trust outside tests.",
+        "oracle": f"dcap-qvl {DCAP_QVL_VERSION} verify_with_root_ca",
+        "cases": entries,
+    }))
+    write_dcap_readme(w, entries)
+    print(f"gen_fixtures: wrote {len(w.files)} files under {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
