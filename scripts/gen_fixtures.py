@@ -141,6 +141,17 @@ def der_int(v: int) -> bytes:
     return der_tlv(0x02, b)
 
 
+def der_read_octets(b: bytes) -> bytes:
+    """Content of a single DER OCTET STRING (the whole input)."""
+    assert b[0] == 0x04
+    n, off = b[1], 2
+    if n & 0x80:
+        k = n & 0x7F
+        n, off = int.from_bytes(b[2:2 + k], "big"), 2 + k
+    assert off + n == len(b)
+    return b[off:off + n]
+
+
 def der_seq(*items: bytes) -> bytes:
     return der_tlv(0x30, b"".join(items))
 
@@ -828,6 +839,457 @@ def write_dcap_readme(w: Writer, entries: list[dict]):
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# dstack evidence (formats: spec/dstack-formats.md; shapes of dstack's GetQuote and KMS/guest Info responses)
+
+RUNTIME_EVENT_TYPE = 0x08000001
+RATLS_OID_QUOTE = "1.3.6.1.4.1.62397.1.1"
+RATLS_OID_EVENT_LOG = "1.3.6.1.4.1.62397.1.2"
+RATLS_OID_USAGE = "1.3.6.1.4.1.62397.1.4"
+KP_KIND = {"none": 0, "local": 1, "kms": 2, "tpm": 3}
+
+
+def keccak256(b: bytes) -> bytes:
+    from eth_hash.auto import keccak
+    return keccak(b)
+
+
+def runtime_digest(name: str, payload: bytes) -> bytes:
+    return sha384(struct.pack("<I", RUNTIME_EVENT_TYPE) + b":" + name.encode() + b":" + payload)
+
+
+@dataclass
+class Event:
+    imr: int
+    event_type: int
+    digest: bytes
+    event: str = ""
+    payload: bytes = b""
+
+    def full(self) -> dict:
+        return {"imr": self.imr, "event_type": self.event_type, "digest": self.digest.hex(), "event": self.event,
+                "event_payload": self.payload.hex()}
+
+    def stripped(self) -> dict:
+        """GetQuote form: boot events keep digests but lose payloads (except ACPI DATA); runtime events keep
+        payloads and lose digests."""
+        if self.event_type == RUNTIME_EVENT_TYPE:
+            return {"imr": 3, "event_type": self.event_type, "digest": "", "event": self.event,
+                    "event_payload": self.payload.hex()}
+        keep = self.payload if self.payload == b"ACPI DATA" else b""
+        return {"imr": self.imr, "event_type": self.event_type, "digest": self.digest.hex(), "event": self.event,
+                "event_payload": keep.hex()}
+
+
+def runtime_event(name: str, payload: bytes) -> Event:
+    return Event(3, RUNTIME_EVENT_TYPE, runtime_digest(name, payload), name, payload)
+
+
+def boot_events() -> list[Event]:
+    """Synthetic RTMR0-2 boot events (TCG event types as a TDVF/OVMF boot logs them); digests are what counts."""
+    ev: list[Event] = []
+
+    def blob(imr: int, et: int, label: str, payload: bytes = b""):
+        ev.append(Event(imr, et, sha384(SEED_PREFIX + b"boot/" + label.encode()), "", payload))
+
+    blob(0, 0x8000000B, "td-hob", b"\tTdxTable\x00" + label_bytes("td-hob-payload", 16))
+    blob(0, 0x8000000A, "cfv")
+    for name in ("SecureBoot", "PK", "KEK", "db", "dbx"):
+        blob(0, 0x80000001, f"efi-var/{name}")
+    ev.append(Event(0, 4, sha384(bytes(4)), "", bytes(4)))
+    for name in ("acpi-loader", "acpi-rsdp", "acpi-tables"):
+        ev.append(Event(0, 10, sha384(SEED_PREFIX + b"acpi/" + name.encode()), name, b"ACPI DATA"))
+    blob(1, 0x80000003, "kernel-authenticode")
+    for text in (b"Calling EFI Application from Boot Option",):
+        ev.append(Event(1, 0x80000007, sha384(text), "", text))
+    blob(0, 0x80000002, "efi-var/BootOrder")
+    blob(0, 0x80000002, "efi-var/Boot0000")
+    ev.append(Event(1, 4, sha384(bytes(4)), "", bytes(4)))
+    cmdline = "console=ttyS0 init=/init devproof-test-os initrd=initrd".encode("utf-16-le") + b"\x00\x00"
+    ev.append(Event(2, 6, sha384(cmdline), "", cmdline))
+    blob(2, 6, "initrd", b"Linux initrd\x00")
+    for text in (b"Exit Boot Services Invocation", b"Exit Boot Services Returned with Success"):
+        ev.append(Event(1, 0x80000007, sha384(text), "", text))
+    return ev
+
+
+def replay(events: list[Event]) -> list[bytes]:
+    mrs = [bytes(48)] * 4
+    for e in events:
+        mrs[e.imr] = sha384(mrs[e.imr] + e.digest)
+    return mrs
+
+
+def event_log_json(events: list[Event], stripped: bool) -> str:
+    return compact([e.stripped() if stripped else e.full() for e in events])
+
+
+def app_compose_bytes(name: str, key_provider_id: str) -> bytes:
+    compose_yaml = (
+        "services:\n"
+        "  app:\n"
+        f"    image: ghcr.io/devproof-test/{name}@sha256:{label_bytes('image/' + name, 32).hex()}\n"
+        "    ports:\n"
+        "      - \"8080:8080\"\n"
+        "    volumes:\n"
+        "      - /var/run/dstack.sock:/var/run/dstack.sock\n")
+    obj = {
+        "manifest_version": 2,
+        "name": name,
+        "runner": "docker-compose",
+        "docker_compose_file": compose_yaml,
+        "kms_enabled": True,
+        "gateway_enabled": False,
+        "local_key_provider_enabled": False,
+        "key_provider": "kms",
+        "key_provider_id": key_provider_id,
+        "public_logs": False,
+        "public_sysinfo": True,
+        "public_tcbinfo": True,
+        "allowed_envs": [],
+        "no_instance_id": False,
+        "secure_time": True,
+    }
+    # vmm-cli style: indent 4, insertion order, no trailing newline. The hash is over these exact bytes.
+    return json.dumps(obj, indent=4, ensure_ascii=False).encode()
+
+
+def mr_config_id_v1(compose_hash: bytes) -> bytes:
+    return b"\x01" + compose_hash + bytes(15)
+
+
+def mr_config_id_v2(compose_hash: bytes, app_id: bytes, kp_name: str, kp_id: bytes) -> bytes:
+    return b"\x02" + keccak256(compose_hash + app_id + bytes([KP_KIND[kp_name]]) + kp_id) + bytes(15)
+
+
+def ratls_ext(oid: str, raw: bytes) -> x509.UnrecognizedExtension:
+    # extnValue = DER OCTET STRING wrapping the raw bytes (dstack ra-tls cert.rs)
+    return x509.UnrecognizedExtension(x509.ObjectIdentifier(oid), der_octets(raw))
+
+
+def spki_der(key: ec.EllipticCurvePrivateKey) -> bytes:
+    return key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+@dataclass
+class DstackApp:
+    variant: str
+    app_name: str
+    compose: bytes
+    compose_hash: bytes
+    app_id: bytes
+    instance_id: bytes
+    kp_name: str
+    kp_id: bytes
+    mr_config_id: bytes
+    mr_config_version: int
+    events: list[Event]
+    mrtd: bytes
+    rtmrs: list[bytes]
+    os_image_hash: bytes
+
+
+def build_app(variant: str, *, pin_app_id: bool, v2: bool, kms_spki: bytes) -> DstackApp:
+    name = f"devproof-test-app-{variant}"
+    compose = app_compose_bytes(name, kms_spki.hex() if v2 else "")
+    compose_hash = sha256(compose)
+    app_id = label_bytes(f"dstack/{variant}/app-contract", 20) if pin_app_id else compose_hash[:20]
+    instance_id = sha256(label_bytes(f"dstack/{variant}/instance-id-seed", 20) + app_id)[:20]
+    os_image_hash = sha256(b"devproof TEST os image (synthetic)")
+    kp_payload = compact({"name": "kms", "id": kms_spki.hex()}).encode()
+    events = boot_events() + [
+        runtime_event("system-preparing", b""),
+        runtime_event("app-id", app_id),
+        runtime_event("compose-hash", compose_hash),
+        runtime_event("instance-id", instance_id),
+        runtime_event("boot-mr-done", b""),
+        runtime_event("os-image-hash", os_image_hash),
+        runtime_event("key-provider", kp_payload),
+        runtime_event("storage-fs", b"zfs"),
+        runtime_event("system-ready", b""),
+        runtime_event("devproof-test-app-event", f"app event emitted after system-ready ({variant})".encode()),
+    ]
+    mrcfg = mr_config_id_v2(compose_hash, app_id, "kms", kms_spki) if v2 else mr_config_id_v1(compose_hash)
+    return DstackApp(variant, name, compose, compose_hash, app_id, instance_id, "kms", kms_spki, mrcfg,
+                     2 if v2 else 1, events, label_bytes(f"dstack/{variant}/mrtd", 48), replay(events),
+                     os_image_hash)
+
+
+def vm_config_json(app: DstackApp) -> str:
+    return compact({"spec_version": 1, "os_image_hash": app.os_image_hash.hex(), "cpu_count": 2,
+                    "memory_size": 2147483648, "qemu_single_pass_add_pages": False, "pic": True,
+                    "pci_hole64_size": 0, "hugepages": False, "num_gpus": 0, "num_nvswitches": 0,
+                    "hotplug_off": False, "image": "devproof-test-os-0.0.0"})
+
+
+def mr_aggregated(app: DstackApp) -> bytes:
+    b = app.mrtd + b"".join(app.rtmrs)
+    owner = bytes(48)
+    if any(app.mr_config_id) or any(owner):
+        b += app.mr_config_id + owner + owner
+    return b
+
+
+def gen_dstack(w: Writer, pki: Pki, ctx: dict) -> dict:
+    pck, plat, qe_id = ctx["pck_tdx"], ctx["plat_tdx"], ctx["qe_id"]
+    kms_key = p256_key("dstack/kms-root-ca")
+    kms_spki = spki_der(kms_key)
+    root_key_cert = None
+
+    def quote_for(app: DstackApp, label: str, report_data: bytes, **kw) -> bytes:
+        body = TdReportBody(tee_tcb_svn=TEE_TCB_SVN, mr_seam=label_bytes("tdx-module-mrseam", 48), mr_td=app.mrtd,
+                            mr_config_id=app.mr_config_id, rtmr=tuple(app.rtmrs), report_data=report_data)
+        for k, v in kw.items():
+            setattr(body, k, v)
+        return make_quote(version=4, tee_type=TEE_TDX, body=body.encode(), pck=pck, pck_ca=pki.platform_ca,
+                          root=pki.root, platform=plat, qe=TD_QE, att_key_label=f"attestation-key/dstack/{label}",
+                          qe_id=qe_id)
+
+    app_root = make_cert("dstack/app-root", x509.Name([x509.NameAttribute(
+        NameOID.COMMON_NAME, "devproof TEST App Root Cert \u2014 not dstack")]), None, ca=True, path_len=1,
+        not_before=utc(2026, 1, 1), not_after=utc(2036, 1, 1), crl_url=None)
+
+    def ratls_cert(app: DstackApp, label: str, leaf_key_label: str, bind_key_label: str) -> tuple[Cert, bytes]:
+        leaf_key = p256_key(leaf_key_label)
+        rd = sha512(b"ratls-cert:" + spki_der(p256_key(bind_key_label)))
+        quote = quote_for(app, label, rd)
+        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{app.app_name} (devproof TEST)")])
+        b = (x509.CertificateBuilder().subject_name(subject).issuer_name(app_root.name)
+             .public_key(leaf_key.public_key()).serial_number(serial_for(label))
+             .not_valid_before(utc(2026, 1, 1)).not_valid_after(utc(2036, 1, 1))
+             .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
+                                          data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                                          crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+             .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH,
+                                                   x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+             .add_extension(ratls_ext(RATLS_OID_QUOTE, quote), critical=False)
+             .add_extension(ratls_ext(RATLS_OID_EVENT_LOG, event_log_json(app.events, stripped=False).encode()),
+                            critical=False)
+             .add_extension(ratls_ext(RATLS_OID_USAGE, b"app:custom"), critical=False))
+        cert = b.sign(app_root.key, hashes.SHA256(), ecdsa_deterministic=True)
+        return Cert(label, leaf_key, cert), quote
+
+    w.write("dstack/pki/app-root.pem", app_root.pem)
+    w.write("dstack/pki/kms-root-ca.spki.der", kms_spki)
+
+    variants = [
+        ("v1", build_app("v1", pin_app_id=False, v2=False, kms_spki=kms_spki)),
+        ("v2", build_app("v2", pin_app_id=True, v2=True, kms_spki=kms_spki)),
+    ]
+    manifest_variants = []
+    for vname, app in variants:
+        d = f"dstack/{vname}"
+        w.write(f"{d}/app-compose.json", app.compose)
+        nonce = (f"devproof-test-nonce:{vname}".encode() + bytes(64))[:64]
+        gq_quote = quote_for(app, f"{vname}/getquote", nonce)
+        getquote = {"quote": gq_quote.hex(), "event_log": event_log_json(app.events, stripped=True),
+                    "report_data": nonce.hex(), "vm_config": vm_config_json(app)}
+        w.write(f"{d}/getquote.json", dumps_sorted(getquote))
+        leaf, rq = ratls_cert(app, f"{vname}/ratls", f"dstack/{vname}/ratls-leaf", f"dstack/{vname}/ratls-leaf")
+        app_cert = leaf.pem + app_root.pem
+        w.write(f"{d}/ratls-cert.pem", app_cert)
+        device_id = sha256(plat.ppid)
+        mragg = sha256(mr_aggregated(app))
+        tcb_info = {
+            "mrtd": app.mrtd.hex(), "rtmr0": app.rtmrs[0].hex(), "rtmr1": app.rtmrs[1].hex(),
+            "rtmr2": app.rtmrs[2].hex(), "rtmr3": app.rtmrs[3].hex(), "mr_aggregated": mragg.hex(),
+            "os_image_hash": app.os_image_hash.hex(), "compose_hash": app.compose_hash.hex(),
+            "device_id": device_id.hex(), "event_log": [e.full() for e in app.events],
+            "app_compose": app.compose.decode(),
+        }
+        info = {
+            "app_id": app.app_id.hex(), "instance_id": app.instance_id.hex(), "app_cert": app_cert,
+            "tcb_info": json.dumps(tcb_info, indent=2, ensure_ascii=False), "app_name": app.app_name,
+            "device_id": device_id.hex(), "mr_aggregated": mragg.hex(), "os_image_hash": app.os_image_hash.hex(),
+            "key_provider_info": compact({"name": app.kp_name, "id": app.kp_id.hex()}),
+            "compose_hash": app.compose_hash.hex(), "vm_config": vm_config_json(app),
+        }
+        w.write(f"{d}/info.json", dumps_sorted(info))
+        mr_key_provider = sha256(compact({"name": app.kp_name, "id": app.kp_id.hex()}).encode())
+        manifest_variants.append({
+            "name": vname,
+            "description": ("mr_config_id v1 (0x01 || compose_hash), app_id = compose_hash[0..20]" if vname == "v1"
+                            else "mr_config_id v2 (0x02 || keccak256(compose_hash || app_id || 0x02 || kms_spki)), "
+                                 "app_id pinned (not derived from compose_hash), key_provider_id set in app-compose"),
+            "files": {"app_compose": f"{d}/app-compose.json", "getquote": f"{d}/getquote.json",
+                      "info": f"{d}/info.json", "ratls_cert": f"{d}/ratls-cert.pem"},
+            "dcap": {"collateral": "dcap/collateral-tdx.json", "root_ca": "dcap/pki/root-ca.der", "now": unix(NOW),
+                     "tcb_status": "UpToDate", "advisory_ids": []},
+            "expected": {
+                "compose_hash": app.compose_hash.hex(), "app_id": app.app_id.hex(),
+                "instance_id": app.instance_id.hex(), "key_provider": {"name": app.kp_name, "id": app.kp_id.hex()},
+                "mr_config_id": app.mr_config_id.hex(), "mr_config_version": app.mr_config_version,
+                "mrtd": app.mrtd.hex(), "rtmr0": app.rtmrs[0].hex(), "rtmr1": app.rtmrs[1].hex(),
+                "rtmr2": app.rtmrs[2].hex(), "rtmr3": app.rtmrs[3].hex(),
+                "getquote_report_data": nonce.hex(),
+                "ratls_report_data": sha512(b"ratls-cert:" + spki_der(leaf.key)).hex(),
+                "ratls_leaf_spki_sha256": sha256(spki_der(leaf.key)).hex(),
+                "os_image_hash": app.os_image_hash.hex(), "device_id": device_id.hex(),
+                "mr_aggregated": mragg.hex(),
+                "mr_system": sha256(app.mrtd + b"".join(app.rtmrs[:3]) + mr_key_provider).hex(),
+                "runtime_events_before_system_ready": [e.event for e in app.events if e.imr == 3][
+                    :[e.event for e in app.events if e.imr == 3].index("system-ready")],
+                "app_events_after_system_ready": [
+                    {"event": e.event, "payload_hex": e.payload.hex()} for e in app.events if e.imr == 3][
+                    [e.event for e in app.events if e.imr == 3].index("system-ready") + 1:],
+                "event_log_stripped_in_getquote": True,
+            },
+        })
+        if vname == "v1":
+            base_app, base_leaf = app, leaf
+
+    # --- negative dstack cases (built from v1) -------------------------------------------------------------
+    app = base_app
+    neg = []
+    # 1. event log does not replay to the quote's RTMR3: the compose-hash event payload was swapped.
+    other_hash = sha256(b"some other compose file")
+    forged = [runtime_event("compose-hash", other_hash) if e.event == "compose-hash" else e for e in app.events]
+    gq_quote = quote_for(app, "neg/rtmr3-mismatch", (b"devproof-test-nonce:neg" + bytes(64))[:64])
+    w.write("dstack/negative/getquote-rtmr3-mismatch.json", dumps_sorted({
+        "quote": gq_quote.hex(), "event_log": event_log_json(forged, stripped=True),
+        "report_data": (b"devproof-test-nonce:neg" + bytes(64))[:64].hex(), "vm_config": vm_config_json(app)}))
+    neg.append({"name": "rtmr3-mismatch", "file": "dstack/negative/getquote-rtmr3-mismatch.json",
+                "description": "the compose-hash event payload was replaced: RTMR3 replay != quote RTMR3",
+                "expected": {"accepted": False, "reason": "rtmr3_replay_mismatch",
+                             "replayed_rtmr3": replay(forged)[3].hex(), "quote_rtmr3": app.rtmrs[3].hex()}})
+    # 2. app-compose re-serialized (sorted, compact): same JSON content, different bytes, different hash.
+    reser = json.dumps(json.loads(app.compose), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    w.write("dstack/negative/app-compose-reserialized.json", reser)
+    neg.append({"name": "compose-reserialized", "file": "dstack/negative/app-compose-reserialized.json",
+                "pairs_with": "dstack/v1/getquote.json",
+                "description": "v1 app-compose.json re-serialized (sorted keys, compact): same content, other bytes; "
+                               "its sha256 does not match the compose-hash event",
+                "expected": {"accepted": False, "reason": "compose_hash_mismatch",
+                             "sha256": sha256(reser).hex(), "compose_hash": app.compose_hash.hex()}})
+    # 3. RA-TLS cert whose quote binds another key (report_data != sha512("ratls-cert:" || this cert's SPKI)).
+    bad, _ = ratls_cert(app, "neg/ratls-wrong-key", "dstack/neg/ratls-leaf", "dstack/neg/some-other-key")
+    w.write("dstack/negative/ratls-cert-wrong-binding.pem", bad.pem + app_root.pem)
+    neg.append({"name": "ratls-wrong-binding", "file": "dstack/negative/ratls-cert-wrong-binding.pem",
+                "description": "RA-TLS leaf whose embedded quote's report_data binds a different public key",
+                "expected": {"accepted": False, "reason": "ratls_report_data_mismatch"}})
+    # 4. a second compose-hash event after system-ready: decoders must keep the first one (before system-ready).
+    late = app.events + [runtime_event("compose-hash", other_hash)]
+    late_app = DstackApp(**{**app.__dict__, "events": late, "rtmrs": replay(late)})
+    gq_quote = quote_for(late_app, "neg/late-compose-event", (b"devproof-test-nonce:late" + bytes(64))[:64])
+    w.write("dstack/negative/getquote-late-compose-event.json", dumps_sorted({
+        "quote": gq_quote.hex(), "event_log": event_log_json(late, stripped=True),
+        "report_data": (b"devproof-test-nonce:late" + bytes(64))[:64].hex(), "vm_config": vm_config_json(app)}))
+    neg.append({"name": "late-compose-event", "file": "dstack/negative/getquote-late-compose-event.json",
+                "description": "valid quote and log, but an app emitted another 'compose-hash' event after "
+                               "system-ready; the app identity must come from events before system-ready",
+                "expected": {"accepted": True, "compose_hash": app.compose_hash.hex(),
+                             "ignored_late_compose_hash": other_hash.hex(), "rtmr3": late_app.rtmrs[3].hex()}})
+    return {"schema": "devproof.fixtures.dstack/v1", "generator": "scripts/gen_fixtures.py",
+            "note": "Synthetic dstack evidence; quotes signed through the devproof TEST PKI (NOT Intel). "
+                    "MRTD and RTMR0-2 are replays of synthetic boot events, not of a real OS image.",
+            "variants": manifest_variants, "negative": neg}
+
+
+def check_dstack(out: Path, manifest: dict):
+    """Independent re-check of what was written: dcap-qvl on every quote, dstack-sdk RTMR replay of the full
+    event log, compose hash of the raw bytes, RA-TLS binding parsed back from the PEM."""
+    import dcap_qvl
+    from dstack_sdk.dstack_client import replay_rtmr
+    root = (out / "dcap/pki/root-ca.der").read_bytes()
+    coll = (out / "dcap/collateral-tdx.json").read_text()
+    problems = []
+    for v in manifest["variants"]:
+        f, x = v["files"], v["expected"]
+        gq = json.loads((out / f["getquote"]).read_text())
+        info = json.loads((out / f["info"]).read_text())
+        quotes = {"getquote": bytes.fromhex(gq["quote"])}
+        certs = x509.load_pem_x509_certificates((out / f["ratls_cert"]).read_bytes())
+        leaf = certs[0]
+        ext = {e.oid.dotted_string: e.value.value for e in leaf.extensions
+               if isinstance(e.value, x509.UnrecognizedExtension)}
+        quotes["ratls"] = der_read_octets(ext[RATLS_OID_QUOTE])
+        for kind, q in quotes.items():
+            r = dcap_qvl_verify(q, coll, root, unix(NOW))
+            if not r["accepted"] or r["status"] != "UpToDate":
+                problems.append(f"{v['name']}/{kind}: dcap-qvl {r}")
+            body = q[48:632]
+            regs = {"mrtd": body[136:184], "rtmr0": body[328:376], "rtmr1": body[376:424], "rtmr2": body[424:472],
+                    "rtmr3": body[472:520]}
+            for k, val in regs.items():
+                if val.hex() != x[k]:
+                    problems.append(f"{v['name']}/{kind}: {k} differs")
+            if body[184:232].hex() != x["mr_config_id"]:
+                problems.append(f"{v['name']}/{kind}: mr_config_id differs")
+        rd = sha512(b"ratls-cert:" + leaf.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo))
+        if quotes["ratls"][48 + 520:48 + 584] != rd:
+            problems.append(f"{v['name']}: RA-TLS report_data binding")
+        tcb = json.loads(info["tcb_info"])
+        for i in range(4):
+            hist = [e["digest"] for e in tcb["event_log"] if e["imr"] == i]
+            if replay_rtmr(hist) != x[f"rtmr{i}"]:
+                problems.append(f"{v['name']}: dstack-sdk replay of rtmr{i} differs")
+        if sha256((out / f["app_compose"]).read_bytes()).hex() != x["compose_hash"] or \
+                sha256(tcb["app_compose"].encode()).hex() != x["compose_hash"]:
+            problems.append(f"{v['name']}: compose hash")
+    # The negative cases are about dstack bindings only: their quotes themselves must be DCAP-valid.
+    for n in manifest["negative"]:
+        p = out / n["file"]
+        if p.name.startswith("getquote-"):
+            q = bytes.fromhex(json.loads(p.read_text())["quote"])
+        elif p.suffix == ".pem":
+            leaf = x509.load_pem_x509_certificates(p.read_bytes())[0]
+            q = der_read_octets(leaf.extensions.get_extension_for_oid(
+                x509.ObjectIdentifier(RATLS_OID_QUOTE)).value.value)
+        else:
+            continue
+        r = dcap_qvl_verify(q, coll, root, unix(NOW))
+        if not r["accepted"]:
+            problems.append(f"negative/{n['name']}: quote not DCAP-valid: {r}")
+    if problems:
+        raise SystemExit("gen_fixtures: dstack evidence self-check failed:\n  " + "\n  ".join(problems))
+
+
+DSTACK_README = """\
+# Fixtures/dstack — synthetic dstack evidence (TEST PKI, NOT Intel, NOT a real dstack deployment)
+
+Generated by `scripts/gen_fixtures.py` (`make fixtures`), deterministically. Quotes are TDX v4 quotes signed through
+the DCAP TEST PKI of `../dcap` (verify with `--collateral dcap/collateral-tdx.json --root-ca dcap/pki/root-ca.der
+--now {now}`: UpToDate). RTMR0-2 and MRTD are replays/values of synthetic boot events, not of a real OS image;
+RTMR3 is the replay of a dstack runtime event log (V1 digests:
+sha384(le32(0x08000001) ‖ ":" ‖ name ‖ ":" ‖ payload)).
+
+`manifest.json` lists, per variant, the files and the expected values (compose hash, app id, instance id, key
+provider, mr_config_id and its version, MRTD/RTMR0-3, report_data of each quote, device_id, mr_aggregated,
+mr_system, runtime events before `system-ready` and app events after it), plus negative cases.
+
+## Variants
+| dir | what |
+|---|---|
+| `v1/` | key provider `kms` without `key_provider_id` in app-compose → `mr_config_id` v1 = 0x01 ‖ compose_hash ‖ 0^15; app_id = compose_hash[0..20] |
+| `v2/` | `key_provider_id` = hex of the TEST KMS root SPKI (`pki/kms-root-ca.spki.der`) in app-compose → `mr_config_id` v2 = 0x02 ‖ keccak256(compose_hash ‖ app_id ‖ 0x02 ‖ kms_spki) ‖ 0^15; app_id pinned (contract-address-like, not derived from the compose hash) |
+
+Each variant directory holds:
+| file | shape |
+|---|---|
+| `app-compose.json` | raw bytes as the VMM writes them (indent 4, insertion order, no trailing newline); compose_hash = sha256 of these bytes |
+| `getquote.json` | dstack guest-agent `GetQuote` response `{quote (hex), event_log (JSON **string**, stripped form: runtime digests empty, boot payloads empty except ACPI DATA), report_data (hex, caller nonce zero-padded), vm_config (JSON string)}` |
+| `info.json` | guest-agent / KMS `Info`-like `{app_id, instance_id, app_cert (PEM chain), tcb_info (JSON **string**: mrtd, rtmr0-3, mr_aggregated, os_image_hash, compose_hash, device_id, event_log (full, with digests), app_compose (raw text)), app_name, device_id, mr_aggregated, os_image_hash, key_provider_info (JSON string), compose_hash, vm_config}` |
+| `ratls-cert.pem` | RA-TLS chain: leaf (quote in OID 1.3.6.1.4.1.62397.1.1, full event log JSON in .1.2, usage "app:custom" in .1.4; extnValue = OCTET STRING of the raw bytes; quote report_data = sha512("ratls-cert:" ‖ leaf SubjectPublicKeyInfo DER)) ‖ self-signed TEST app root |
+
+Runtime events (imr 3): system-preparing, app-id, compose-hash, instance-id, boot-mr-done, os-image-hash,
+key-provider (`{"name":"kms","id":"<hex SPKI>"}`), storage-fs, system-ready, then one app event
+`devproof-test-app-event` after system-ready.
+
+## Negative cases (`negative/`)
+| file | expected |
+|---|---|
+| `getquote-rtmr3-mismatch.json` | compose-hash event payload swapped: RTMR3 replay ≠ quote RTMR3 → reject |
+| `app-compose-reserialized.json` | v1 compose re-serialized (sorted, compact): its sha256 ≠ v1 compose hash → reject when paired with `v1/getquote.json` |
+| `ratls-cert-wrong-binding.pem` | leaf's quote report_data binds another key → reject |
+| `getquote-late-compose-event.json` | valid, but a second `compose-hash` event after system-ready: identity must come from the first one (before system-ready) |
+
+Checked when generated: dcap-qvl {dcap_qvl_version} accepts every quote (UpToDate); dstack-sdk's `replay_rtmr` on
+the full event log reproduces RTMR0-3; sha256 of the compose bytes and of `tcb_info.app_compose` equals the compose
+hash; the RA-TLS binding is recomputed from the PEM.
+"""
+
+
+# ---------------------------------------------------------------------------------------------------------------
 
 
 def main(argv: list[str]) -> int:
@@ -836,13 +1298,13 @@ def main(argv: list[str]) -> int:
         return 2
     out = Path(argv[1])
     # Regenerate only the directories this generator owns.
-    for sub in ("dcap",):
+    for sub in ("dcap", "dstack"):
         if (out / sub).exists():
             shutil.rmtree(out / sub)
     out.mkdir(parents=True, exist_ok=True)
     w = Writer(out)
     pki = Pki()
-    cases, _ctx = gen_dcap(w, pki)
+    cases, ctx = gen_dcap(w, pki)
     entries = check_dcap_cases(out, cases, pki.root.der)
     w.write("dcap/manifest.json", dumps_sorted({
         "schema": "devproof.fixtures.dcap/v1",
@@ -852,6 +1314,11 @@ def main(argv: list[str]) -> int:
         "cases": entries,
     }))
     write_dcap_readme(w, entries)
+    dstack_manifest = gen_dstack(w, pki, ctx)
+    w.write("dstack/manifest.json", dumps_sorted(dstack_manifest))
+    w.write("dstack/README.md", DSTACK_README.replace("{now}", str(unix(NOW)))
+            .replace("{dcap_qvl_version}", DCAP_QVL_VERSION))
+    check_dstack(out, dstack_manifest)
     print(f"gen_fixtures: wrote {len(w.files)} files under {out}", file=sys.stderr)
     return 0
 

@@ -65,4 +65,27 @@ struct FixturesTests {
         }
         #expect(accepted > 0 && rejected > 0)
     }
+
+    @Test("dstack manifest: every variant's files exist and carry the expected identity fields")
+    func dstackManifestIsConsistent() throws {
+        let url = TestPaths.fixtures.appendingPathComponent("dstack/manifest.json")
+        let obj = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any]
+        let variants = try #require(obj?["variants"] as? [[String: Any]])
+        #expect(variants.count >= 2)
+        for v in variants {
+            let files = try #require(v["files"] as? [String: String])
+            for (_, rel) in files {
+                #expect(FileManager.default.fileExists(atPath: TestPaths.fixture(rel)), "\(rel) missing")
+            }
+            let exp = try #require(v["expected"] as? [String: Any])
+            for key in ["compose_hash", "app_id", "instance_id", "mr_config_id", "rtmr3"] {
+                #expect((exp[key] as? String)?.isEmpty == false, "\(key)")
+            }
+        }
+        let negative = try #require(obj?["negative"] as? [[String: Any]])
+        for n in negative {
+            let rel = try #require(n["file"] as? String)
+            #expect(FileManager.default.fileExists(atPath: TestPaths.fixture(rel)), "\(rel) missing")
+        }
+    }
 }
