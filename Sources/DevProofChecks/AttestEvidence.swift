@@ -1,8 +1,370 @@
 import DevProofCore
+import Dstack
+import Foundation
+import TDX
 
-/// dstack evidence pipeline (`devproof attest --evidence` and friends).
+/// dstack evidence pipeline (`devproof attest --evidence` and friends): binds an app's identity
+/// (event log, app-compose, OS image, RA-TLS key, report_data) to a TDX quote, and runs the DCAP
+/// checks on that quote.
 public enum AttestEvidence {
     public static func run(_ o: AttestOptions) throws -> Report {
-        throw DevProofError.usage("attest --evidence is not implemented yet")
+        let ev = try gather(o)
+        guard let quoteBytes = ev.quote else {
+            throw DevProofError.malformed("no quote in the evidence (\(ev.kind.rawValue)); give one with --quote FILE")
+        }
+        let quote = try Quote.parse(quoteBytes)
+        let regs = try QuoteRegisters(quote)
+        let bindings = try o.bindings.map(ReportDataBinding.parse)
+        var bindFiles = [String: Bytes]()
+        for b in bindings { if let p = b.path { bindFiles[p] = try InputFile.read(p, what: "--bind file") } }
+        let osRef = try o.osRefPath.map { p -> OSReference in
+            let (_, v) = try InputFile.readJSON(p, what: "--os-ref file")
+            return try OSReference.parse(v, name: p)
+        }
+        return evaluate(ev, quote: quote, regs: regs, bindings: bindings, bindFiles: bindFiles, osRef: osRef, options: o)
+    }
+
+    // MARK: Inputs
+
+    static func gather(_ o: AttestOptions) throws -> DstackEvidence {
+        var ev: DstackEvidence
+        if let p = o.evidencePath {
+            ev = try DstackEvidence.detect(try InputFile.read(p, what: "evidence file"), name: (p as NSString).lastPathComponent)
+        } else {
+            ev = DstackEvidence(kind: .parts)
+        }
+        if let p = o.quotePath {
+            guard ev.quote == nil else {
+                throw DevProofError.usage("the evidence already carries a quote (\(ev.quoteSource ?? "evidence")); drop --quote")
+            }
+            let q = try Quote.load(fileBytes: try InputFile.read(p, what: "quote file"))
+            ev.quote = q.raw; ev.quoteSource = p
+        }
+        if let p = o.eventLogPath {
+            ev.eventLogs.append(.init(p, try EventLog.parse(bytes: try InputFile.read(p, what: "event log file"), what: "event log '\(p)'")))
+        }
+        if let p = o.appComposePath {
+            ev.appCompose = try InputFile.read(p, what: "app-compose file"); ev.appComposeSource = p
+        }
+        if let p = o.vmConfigPath {
+            let (_, v) = try InputFile.readJSON(p, what: "vm_config file")
+            guard case .object = v else { throw DevProofError.malformed("vm_config '\(p)' must be a JSON object") }
+            ev.vmConfig = v
+        }
+        return ev
+    }
+
+    // MARK: Checks
+
+    static func evaluate(_ ev: DstackEvidence, quote: Quote, regs: QuoteRegisters, bindings: [ReportDataBinding],
+                         bindFiles: [String: Bytes], osRef: OSReference?, options o: AttestOptions) -> Report {
+        var r = Report(command: "attest")
+        if o.simulator {
+            r.banners.append("SIMULATOR: evidence from the dstack simulator; the Intel DCAP chain is NOT checked, everything else is required")
+        } else if o.noDCAP {
+            r.banners.append("DCAP SKIPPED (--no-dcap): the quote's Intel signature, certificate chain and TCB status were NOT checked")
+        }
+        r.setFact("mode", .string(o.simulator ? "simulator" : o.noDCAP ? "no-dcap" : "verify"))
+        r.setFact("evidence_kind", .string(ev.kind.rawValue))
+        if let s = ev.quoteSource { r.setFact("quote_source", .string(s)) }
+
+        // DCAP on the quote.
+        let dcap = dcapChecks(quote: quote, options: o)
+        r.add(dcap.checks)
+        for f in dcap.facts { r.setFact(f.key, f.value) }
+
+        r.add(debugCheck(regs, o))
+
+        let primary = ev.primaryLog
+        let identity = primary.map { AppIdentity($0.log) }
+        r.add(replayCheck(ev, regs))
+        r.add(digestsCheck(ev))
+        r.add(identityCheck(identity, primary?.source))
+        r.add(composeHashCheck(ev, identity))
+        r.add(configIdCheck(regs, identity))
+        r.add(osCheck(ev, regs, osRef))
+        if !ev.certs.isEmpty || ev.kind == .ratlsCert { r.add(ratlsCheck(ev, regs)) }
+        r.add(reportDataCheck(ev, regs, bindings, bindFiles))
+
+        addFacts(&r, ev, regs, identity, dcapFacts: dcap.facts)
+        return r
+    }
+
+    /// DCAP verification of the quote, from the quote verifier. `--no-dcap`/`--simulator` make it an
+    /// explicit, non-required skip (and a banner).
+    static func dcapChecks(quote: Quote, options o: AttestOptions) -> (checks: [Check], facts: [JSONMember]) {
+        if o.simulator {
+            return ([.skip("dcap", "simulator evidence: Intel DCAP chain not checked (--simulator)", required: false)], [])
+        }
+        if o.noDCAP {
+            return ([.skip("dcap", "DCAP checks skipped on request (--no-dcap): quote signature, PCK chain and TCB not verified", required: false)], [])
+        }
+        return ([.skip("dcap", "the DCAP quote verifier is not available in this build")], [])
+    }
+
+    static func debugCheck(_ regs: QuoteRegisters, _ o: AttestOptions) -> Check {
+        let d: JSONValue = .obj([("td_attributes", .hex(regs.tdAttributes))])
+        if !regs.debug { return .pass("td.debug", "debug off (td_attributes bit 0 clear)", d) }
+        if o.allowDebug { return .warn("td.debug", "DEBUG TD accepted by --allow-debug: the host can read and change its memory", d) }
+        return .fail("td.debug", "DEBUG TD: the host can read and modify its memory; nothing it attests can be trusted", d)
+    }
+
+    static func regName(_ i: Int) -> String { "RTMR\(i)" }
+
+    static func replayCheck(_ ev: DstackEvidence, _ regs: QuoteRegisters) -> Check {
+        guard !ev.eventLogs.isEmpty else {
+            return .skip("eventlog.replay", "no event log supplied (give --event-log or evidence that carries one): nothing binds the quote to an app")
+        }
+        var failures = [String](), details = [JSONValue](), compared = Set<Int>()
+        for src in ev.eventLogs {
+            let problems = src.log.structuralProblems()
+            let replayed = src.log.replay()
+            // A boot IMR is compared when the log has events for it; stripped logs (RA-TLS/attestation)
+            // keep only RTMR3 (+ the ACPI digests), so RTMR0-2 are bound by os.measurement instead.
+            let stripped = !src.log.events.contains { $0.imr == 1 || $0.imr == 2 }
+            var regsOut = [JSONValue]()
+            for i in 0..<4 {
+                let has = src.log.events.contains { $0.imr == i }
+                let comparable = i == 3 || (has && !stripped)
+                let eq = bytesEqual(replayed[i], regs.rtmrs[i])
+                if comparable {
+                    compared.insert(i)
+                    if !eq { failures.append("\(regName(i)) from \(src.source) replays to \(replayed[i].hex.prefix(16))…, quote has \(regs.rtmrs[i].hex.prefix(16))…") }
+                }
+                regsOut.append(.obj([("register", .string(regName(i))), ("compared", .bool(comparable)),
+                                     ("replayed", .hex(replayed[i])), ("quote", .hex(regs.rtmrs[i])),
+                                     ("match", comparable ? .bool(eq) : .null)]))
+            }
+            for p in problems { failures.append("\(src.source): \(p)") }
+            details.append(.obj([("source", .string(src.source)), ("events", .int(src.log.events.count)),
+                                 ("runtime_events", .int(src.log.runtimeCount)), ("stripped", .bool(stripped)),
+                                 ("registers", .array(regsOut)), ("problems", .strings(problems))]))
+        }
+        if let a = ev.attestation, !a.runtimeListsAgree {
+            failures.append("the attestation's runtime-event list differs from its event log")
+        }
+        let d: JSONValue = .obj([("logs", .array(details))])
+        if !failures.isEmpty {
+            return .fail("eventlog.replay", "event log does not reproduce the quote: " + failures[0] + (failures.count > 1 ? " (+\(failures.count - 1) more)" : ""), d)
+        }
+        let names = compared.sorted().map(regName).joined(separator: ", ")
+        return .pass("eventlog.replay", "\(names) replayed from \(ev.eventLogs.count) log(s) equal the quote (runtime digests recomputed from payloads)", d)
+    }
+
+    static func digestsCheck(_ ev: DstackEvidence) -> Check {
+        guard !ev.eventLogs.isEmpty else { return .skip("eventlog.digests", "no event log supplied", required: false) }
+        var mism = [JSONValue](), first: String?
+        var given = 0, total = 0
+        for src in ev.eventLogs {
+            for e in src.log.events where e.isRuntime { total += 1; if !e.digest.isEmpty { given += 1 } }
+            for m in src.log.runtimeDigestMismatches() {
+                if first == nil { first = "\(src.source) event #\(m.index) '\(m.name)': logged \(m.what) does not match name+payload" }
+                mism.append(.obj([("source", .string(src.source)), ("index", .int(m.index)), ("event", .string(m.name)),
+                                  ("field", .string(m.what)), ("logged", .hex(m.given)), ("recomputed", .hex(m.recomputed))]))
+            }
+        }
+        let d: JSONValue = .obj([("runtime_events", .int(total)), ("with_logged_digest", .int(given)), ("mismatches", .array(mism))])
+        if let first { return .fail("eventlog.digests", first, d) }
+        if given == 0 { return .info("eventlog.digests", "\(total) runtime events, none with a logged digest (stripped log): digests recomputed", d) }
+        return .pass("eventlog.digests", "\(given) logged runtime digests equal the recomputation from name+payload", d)
+    }
+
+    static func identityCheck(_ id: AppIdentity?, _ source: String?) -> Check {
+        guard let id else { return .skip("app.identity", "no event log: app identity unknown", required: false) }
+        var pairs: [(String, JSONValue)] = [("source", .string(source ?? ""))]
+        func opt(_ b: Bytes?) -> JSONValue { b.map { .hex($0) } ?? .null }
+        pairs.append(("app_id", opt(id.appId)))
+        pairs.append(("compose_hash", opt(id.composeHash)))
+        pairs.append(("instance_id", opt(id.instanceId)))
+        if id.keyProviderInfo != nil {
+            pairs.append(("key_provider", .obj([("name", id.keyProviderName.map { .string($0) } ?? .null),
+                                                ("id", id.keyProviderId.map { .string($0) } ?? .null)])))
+        } else { pairs.append(("key_provider", .null)) }
+        pairs.append(("os_image_hash_event", opt(id.osImageHash)))
+        pairs.append(("storage_fs", id.storageFS.map { .string($0) } ?? .null))
+        pairs.append(("init_script_hashes", .array(id.initScriptHashes.map { .hex($0) })))
+        if let g = id.gpuPolicyHash { pairs.append(("gpu_policy_hash", .hex(g))) }
+        pairs.append(("boot_events", .strings(id.bootEvents.map(\.name))))
+        pairs.append(("system_ready", .bool(id.systemReady)))
+        pairs.append(("application_events", .array(id.appEvents.map {
+            .obj([("event", .string($0.name)), ("payload", .hex($0.payload))])
+        })))
+        var s = "app-id \(id.appId?.hex ?? "-"), compose-hash \(id.composeHash.map { String($0.hex.prefix(16)) + "…" } ?? "-")"
+        if let n = id.keyProviderName { s += ", key-provider \(n)" }
+        if !id.systemReady { s += "; no system-ready event (boot not finished when quoted)" }
+        if !id.appEvents.isEmpty { s += "; \(id.appEvents.count) application-controlled event(s) after system-ready" }
+        return .info("app.identity", s, .obj(pairs))
+    }
+
+    static func composeHashCheck(_ ev: DstackEvidence, _ id: AppIdentity?) -> Check {
+        guard let raw = ev.appCompose else {
+            return .skip("compose.hash", "no app-compose supplied (--app-compose FILE or Info tcb_info.app_compose): the compose hash cannot be tied to a configuration", required: false)
+        }
+        let h = ComposeHash.raw(raw)
+        var pairs: [(String, JSONValue)] = [("source", .string(ev.appComposeSource ?? "")), ("bytes", .int(raw.count)),
+                                            ("sha256", .hex(h))]
+        if let v = try? JSONParser.parse(raw), let canon = try? ComposeHash.canonicalSDKHash(v), canon != h {
+            pairs.append(("sdk_canonical_sha256", .hex(canon)))
+        }
+        guard let event = id?.composeHash else {
+            pairs.append(("event", .null))
+            return .skip("compose.hash", "no compose-hash event in the event log to compare sha256(app-compose) with", required: true, .obj(pairs))
+        }
+        pairs.append(("event", .hex(event)))
+        if bytesEqual(h, event) {
+            return .pass("compose.hash", "sha256(app-compose, \(raw.count) raw bytes) = compose-hash event \(h.hex.prefix(16))…", .obj(pairs))
+        }
+        return .fail("compose.hash", "sha256(app-compose) \(h.hex.prefix(16))… ≠ compose-hash event \(event.hex.prefix(16))…: this is not the configuration that booted", .obj(pairs))
+    }
+
+    static func configIdCheck(_ regs: QuoteRegisters, _ id: AppIdentity?) -> Check {
+        let cid = regs.mrConfigId
+        var pairs: [(String, JSONValue)] = [("mr_config_id", .hex(cid))]
+        switch MrConfigId.decode(cid) {
+        case .zero:
+            pairs.append(("version", .null))
+            return .info("compose.mr_config_id", "MRCONFIGID is all zero (legacy): the app binding rests on RTMR3 alone", .obj(pairs))
+        case .v1(let ch):
+            pairs.append(("version", .int(1))); pairs.append(("compose_hash", .hex(ch)))
+            guard MrConfigId.tailIsZero(cid) else { return .fail("compose.mr_config_id", "MRCONFIGID v1 has non-zero bytes after the compose hash", .obj(pairs)) }
+            guard let ev = id?.composeHash else {
+                return .skip("compose.mr_config_id", "MRCONFIGID v1 names compose hash \(ch.hex.prefix(16))…; no compose-hash event to compare", required: false, .obj(pairs))
+            }
+            if bytesEqual(ch, ev) { return .pass("compose.mr_config_id", "MRCONFIGID v1 = 0x01 ‖ compose-hash event \(ch.hex.prefix(16))…", .obj(pairs)) }
+            return .fail("compose.mr_config_id", "MRCONFIGID v1 compose hash \(ch.hex.prefix(16))… ≠ compose-hash event \(ev.hex.prefix(16))…", .obj(pairs))
+        case .v2(let dg):
+            pairs.append(("version", .int(2))); pairs.append(("digest", .hex(dg)))
+            guard MrConfigId.tailIsZero(cid) else { return .fail("compose.mr_config_id", "MRCONFIGID v2 has non-zero trailing bytes", .obj(pairs)) }
+            guard let id, let ch = id.composeHash, let app = id.appId, let kind = id.keyProviderKind else {
+                return .skip("compose.mr_config_id", "MRCONFIGID v2 needs compose-hash, app-id and key-provider events to recompute", .obj(pairs))
+            }
+            let kpid: Bytes = (id.keyProviderId.flatMap { $0.isEmpty ? [] : try? Hex.decode($0) }) ?? []
+            let want = MrConfigId.v2Digest(composeHash: ch, appId: app, keyProviderKind: kind, keyProviderId: kpid)
+            pairs.append(("recomputed", .hex(want)))
+            if bytesEqual(want, dg) { return .pass("compose.mr_config_id", "MRCONFIGID v2 = keccak256(compose hash ‖ app id ‖ key provider) of the booted app", .obj(pairs)) }
+            return .fail("compose.mr_config_id", "MRCONFIGID v2 does not match keccak256(compose hash ‖ app id ‖ key provider) from the event log", .obj(pairs))
+        case .v3(let dh):
+            pairs.append(("version", .int(3))); pairs.append(("document_hash", .hex(dh)))
+            return .skip("compose.mr_config_id", "MRCONFIGID v3 binds a MrConfigV3 document that the evidence does not carry; cannot recompute", .obj(pairs))
+        case .unknown(let b):
+            return .fail("compose.mr_config_id", "MRCONFIGID has unknown version byte 0x\(String(b, radix: 16))", .obj(pairs))
+        }
+    }
+
+    static func osCheck(_ ev: DstackEvidence, _ regs: QuoteRegisters, _ osRef: OSReference?) -> Check {
+        func compare(_ ref: OSReference, _ how: String, _ extra: [(String, JSONValue)]) -> Check {
+            let items: [(String, Bytes, Bytes)] = [("MRTD", ref.mrTD, regs.mrTD), ("RTMR0", ref.rtmr0, regs.rtmrs[0]),
+                                                   ("RTMR1", ref.rtmr1, regs.rtmrs[1]), ("RTMR2", ref.rtmr2, regs.rtmrs[2])]
+            let bad = items.filter { !bytesEqual($0.1, $0.2) }.map(\.0)
+            let d: JSONValue = .obj([("reference", .string(how))] + items.map { ($0.0.lowercased(), .obj([("expected", .hex($0.1)), ("quote", .hex($0.2))])) } + extra)
+            if bad.isEmpty { return .pass("os.measurement", "MRTD and RTMR0-2 equal the \(how)", d) }
+            return .fail("os.measurement", "\(bad.joined(separator: ", ")) differ from the \(how): a different OS image, firmware or VM shape booted", d)
+        }
+        if let vc = ev.vmConfig, vc["tdx_attestation_variant"]?.stringValue == "lite" {
+            do {
+                let acpi = ev.primaryLog.map { LiteMeasurement.acpiDigests($0.log) } ?? []
+                let res = try LiteMeasurement.compute(vmConfig: vc, acpiDigests: acpi)
+                return compare(res.reference, "values computed from vm_config.tdx_measurement (lite)", res.details)
+            } catch {
+                return .fail("os.measurement", "lite vm_config cannot be measured: \(error)", .obj([("vm_config_os_image_hash", vc["os_image_hash"] ?? .null)]))
+            }
+        }
+        if let ref = osRef { return compare(ref, "--os-ref reference", []) }
+        return .skip("os.measurement", "MRTD/RTMR0-2 not compared with any OS reference: give --os-ref FILE (reference MRTD/RTMR0-2 of the image, e.g. from dstack-mr), or lite evidence with vm_config.tdx_measurement")
+    }
+
+    static func ratlsCheck(_ ev: DstackEvidence, _ regs: QuoteRegisters) -> Check {
+        var rows = [JSONValue](), failures = [String](), checked = 0
+        for (i, c) in ev.certs.enumerated() {
+            var q: Bytes? = c.quote
+            if q == nil, let a = c.attestation { q = try? DstackAttestation.decode(a).quote }
+            var row: [(String, JSONValue)] = [("index", .int(i)), ("subject", .string(c.subject)), ("issuer", .string(c.issuer)),
+                                              ("spki_sha256", .hex(Digest.sha256(c.spkiDER)))]
+            if let u = c.usage { row.append(("usage", .string(u))) }
+            if let a = c.appId { row.append(("app_id", .hex(a))) }
+            row.append(("oids", .strings(c.extensions.keys.sorted())))
+            if let q {
+                checked += 1
+                guard let qq = try? Quote.parse(q), let qr = try? QuoteRegisters(qq) else {
+                    failures.append("cert #\(i) (\(c.subject)) carries an unparsable quote")
+                    rows.append(.obj(row)); continue
+                }
+                let want = c.expectedReportData
+                let ok = bytesEqual(want, qr.reportData)
+                row.append(("expected_report_data", .hex(want))); row.append(("quote_report_data", .hex(qr.reportData)))
+                row.append(("match", .bool(ok)))
+                if !ok { failures.append("cert #\(i) (\(c.subject)): quote report_data ≠ sha512(\"ratls-cert:\" ‖ SPKI) — the key is not the one the TD quoted") }
+            }
+            rows.append(.obj(row))
+        }
+        let d: JSONValue = .obj([("certificates", .array(rows))])
+        if checked == 0 {
+            return .fail("ratls.binding", "no certificate carries a dstack quote or attestation (OIDs 1.3.6.1.4.1.62397.1.1 / .1.8)", d)
+        }
+        if let f = failures.first { return .fail("ratls.binding", f, d) }
+        return .pass("ratls.binding", "\(checked) RA-TLS certificate(s): quote report_data = sha512(\"ratls-cert:\" ‖ SubjectPublicKeyInfo)", d)
+    }
+
+    static func reportDataCheck(_ ev: DstackEvidence, _ regs: QuoteRegisters, _ bindings: [ReportDataBinding], _ files: [String: Bytes]) -> Check {
+        var rows = [JSONValue](), failures = [String]()
+        if let oracle = ev.oracle {
+            let js = oracle.statementJSON
+            let h = oracle.statementHash.hex
+            let hashOK = oracle.reportDataHash.lowercased() == h
+            let ascii = Array(oracle.reportDataHash.utf8)
+            let quoteOK = bytesEqual(ascii + Bytes(repeating: 0, count: max(0, 64 - ascii.count)), regs.reportData) && ascii.count <= 64
+            rows.append(.obj([("profile", .string("oracle: hexascii-sha256(JSON.stringify(statement))")),
+                              ("statement_json", .string(js)), ("statement_sha256", .string(h)),
+                              ("reportDataHash", .string(oracle.reportDataHash)), ("reportDataHash_matches_statement", .bool(hashOK)),
+                              ("quote_report_data", .hex(regs.reportData)), ("quote_matches_reportDataHash", .bool(quoteOK))]))
+            if !hashOK { failures.append("reportDataHash ≠ sha256(JSON.stringify(statement)) = \(h.prefix(16))…: the statement was changed after it was hashed") }
+            if !quoteOK { failures.append("quote report_data ≠ ASCII(reportDataHash): the quote was not made for this statement") }
+        }
+        for b in bindings {
+            let want = b.expected(file: b.path.flatMap { files[$0] })
+            let ok = bytesEqual(want, regs.reportData)
+            rows.append(.obj([("profile", .string(b.label)), ("expected", .hex(want)), ("quote", .hex(regs.reportData)), ("match", .bool(ok))]))
+            if !ok { failures.append("report_data ≠ \(b.label)") }
+        }
+        let d: JSONValue = .obj([("report_data", .hex(regs.reportData)), ("bindings", .array(rows))])
+        if rows.isEmpty {
+            var s = "no expected report_data given (--bind): the quote's report_data is not tied to a challenge or key"
+            if let req = ev.requestedReportData { s += "; the response says it was requested with \(req.hex.prefix(16))…" }
+            return .skip("report_data.binding", s, required: false, d)
+        }
+        if let f = failures.first { return .fail("report_data.binding", f, d) }
+        return .pass("report_data.binding", "report_data matches \(rows.count) binding(s)", d)
+    }
+
+    // MARK: Facts (AppBootInfo for `chain boot --from-attest`)
+
+    static func addFacts(_ r: inout Report, _ ev: DstackEvidence, _ regs: QuoteRegisters, _ id: AppIdentity?, dcapFacts: [JSONMember]) {
+        func opt(_ b: Bytes?) -> JSONValue { b.map { .hex($0) } ?? .null }
+        r.setFact("app_id", opt(id?.appId))
+        r.setFact("compose_hash", opt(id?.composeHash))
+        r.setFact("instance_id", opt(id?.instanceId))
+        var deviceId: JSONValue = .null
+        if let ppid = dcapFacts.first(where: { $0.key == "ppid" })?.value.stringValue, let b = try? Hex.decode(ppid), !b.isEmpty {
+            deviceId = .hex(Digest.sha256(b))
+        }
+        r.setFact("device_id", deviceId)
+        if let id, id.keyProviderInfo != nil {
+            r.setFact("key_provider", .obj([("name", id.keyProviderName.map { .string($0) } ?? .null),
+                                           ("id", id.keyProviderId.map { .string($0) } ?? .null)]))
+        } else { r.setFact("key_provider", .null) }
+        var osHash: JSONValue = .null
+        if let s = ev.vmConfig?["os_image_hash"]?.stringValue, !s.isEmpty { osHash = .string(s.lowercased()) }
+        else if let e = id?.osImageHash { osHash = .hex(e) }
+        r.setFact("os_image_hash", osHash)
+        r.setFact("mr_system", .hex(DerivedIdentity.mrSystem(mrTD: regs.mrTD, rtmrs: regs.rtmrs, keyProviderInfo: id?.keyProviderInfo)))
+        r.setFact("mr_aggregated", .hex(DerivedIdentity.mrAggregated(mrTD: regs.mrTD, rtmrs: regs.rtmrs, mrConfigId: regs.mrConfigId,
+                                                                        mrOwner: regs.mrOwner, mrOwnerConfig: regs.mrOwnerConfig)))
+        if r.fact("tcb_status") == nil { r.setFact("tcb_status", .null) }
+        if r.fact("advisory_ids") == nil { r.setFact("advisory_ids", .array([])) }
+        r.setFact("mrtd", .hex(regs.mrTD))
+        for i in 0..<4 { r.setFact("rtmr\(i)", .hex(regs.rtmrs[i])) }
+        r.setFact("mr_config_id", .hex(regs.mrConfigId))
+        r.setFact("report_data", .hex(regs.reportData))
+        if let id, !id.appEvents.isEmpty { r.setFact("application_events", .strings(id.appEvents.map(\.name))) }
     }
 }

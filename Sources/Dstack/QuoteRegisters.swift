@@ -1,3 +1,4 @@
+import TDX
 import DevProofCore
 
 /// The TD report fields the dstack checks need. Built from `TDX.Quote` (the DCAP engineer's parser);
@@ -19,4 +20,16 @@ public struct QuoteRegisters: Sendable, Equatable {
 
     /// TUD.DEBUG: td_attributes[0] bit 0.
     public var debug: Bool { (tdAttributes.first ?? 0) & 1 == 1 }
+}
+
+
+extension QuoteRegisters {
+    /// The registers of a TDX quote; SGX quotes are rejected (dstack evidence is TDX).
+    public init(_ q: Quote) throws {
+        guard let td = q.tdReport else {
+            throw DevProofError.malformed("the quote is an SGX quote; dstack evidence needs a TDX quote (TEE type 0x81)")
+        }
+        self.init(mrTD: td.mrTD, mrConfigId: td.mrConfigID, mrOwner: td.mrOwner, mrOwnerConfig: td.mrOwnerConfig,
+                  rtmrs: td.rtmrs, reportData: td.reportData, tdAttributes: td.tdAttributes)
+    }
 }
