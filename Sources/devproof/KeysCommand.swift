@@ -5,12 +5,40 @@ import DevProofCore
 struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
-        abstract: "Verify a dstack KMS key signature chain (tutorial 03)."
+        abstract: "Verify a dstack KMS key signature chain and the message its derived key signed (tutorial 03/05).",
+        discussion: """
+        Input shapes: tutorial 03 ({statement, messageHash, signature, signatureChain}), tutorial 05 (flat
+        {price, timestamp, messageHash, signature, signatureChain}), a GetKey result ({key, signature_chain})
+        or KMS app keys ({k256_key, k256_signature}). What this proves and what it cannot: docs/keys.md.
+        """
     )
 
     @OptionGroup var common: CommonOptions
 
+    @Option(help: "The response to verify: a JSON file, '-' for stdin, or an http(s) URL.")
+    var response: String?
+    @Option(name: .customLong("app-id"), help: "The app id (20 bytes hex) from evidence you trust: the attested app-id event or the audited AppAuth address. Never taken from the response.")
+    var appId: String?
+    @Option(name: .customLong("kms-root"), help: "The trusted KMS root: its address or its secp256k1 public key (hex).")
+    var kmsRoot: String?
+    @Option(name: .customLong("kms-contract"), help: "Read the KMS root from DstackKms.kmsInfo().k256Pubkey at this address (needs --rpc).")
+    var kmsContract: String?
+    @Option(help: "Ethereum JSON-RPC URL for --kms-contract.")
+    var rpc: String?
+    @Flag(help: "Accept the public dstack/Phala simulator KMS roots (test only; the report says SIMULATOR).")
+    var simulator = false
+    @Option(help: "The purpose the app key signed with the derived key (default: ethereum).")
+    var purpose: String = "ethereum"
+    @Option(help: "Another replica's response (file or URL); all must show the same derived key and signer (repeatable).")
+    var replica: [String] = []
+
     func run() throws {
-        CLI.fail(.usage("keys is not implemented yet"))
+        CLI.run(common) {
+            var o = KeysOptions()
+            o.response = response; o.appId = appId; o.kmsRoot = kmsRoot; o.kmsContract = kmsContract
+            o.rpcURL = rpc; o.simulator = simulator; o.purpose = purpose; o.replicas = replica
+            o.offline = common.offline
+            return try Keys.run(o)
+        }
     }
 }

@@ -1,0 +1,382 @@
+import DevProofCore
+import EVM
+
+/// Everything `devproof keys` can be given. Plain values; the CLI maps flags onto it.
+public struct KeysOptions: Sendable {
+    /// The response to verify: a file path, "-" for stdin, or an http(s) URL.
+    public var response: String?
+    /// The app id to check the KMS signature against (20 bytes hex). Must come from trusted evidence.
+    public var appId: String?
+    public var kmsRoot: String?
+    public var kmsContract: String?
+    public var rpcURL: String?
+    public var simulator = false
+    public var purpose = KMSSignatureChain.defaultPurpose
+    public var replicas: [String] = []
+    public var offline = false
+    /// Fetches a URL (HTTP GET) and returns the body; the CLI wires in the HTTP client.
+    public var fetchURL: (@Sendable (String) throws -> Bytes)?
+    /// Reads `DstackKms.kmsInfo().k256Pubkey` at `contract` through `rpc`; nil = not available in this build.
+    public var readKMSRoot: (@Sendable (_ contract: Address, _ rpc: String) throws -> Bytes)?
+
+    public init() {}
+}
+
+/// `devproof keys`: verifies a dstack KMS key signature chain (tutorial 03/05, GetKey, KMS app keys),
+/// the message the derived key signed, and that replicas share the signer.
+public enum Keys {
+    public static let command = "keys"
+
+    public static func run(_ o: KeysOptions) throws -> Report {
+        guard let responseArg = o.response else {
+            throw DevProofError.usage("keys needs --response FILE|URL (the oracle's response, a GetKey result or KMS app keys)")
+        }
+        guard let appIdText = o.appId else {
+            throw DevProofError.usage("keys needs --app-id HEX: the app id must come from evidence you trust (the attested app-id event, the audited AppAuth/DstackApp address), never from the app's own response")
+        }
+        let appId = try parseAppId(appIdText)
+        let rootChoices = [o.kmsRoot != nil, o.kmsContract != nil, o.simulator].filter { $0 }.count
+        if rootChoices > 1 { throw DevProofError.usage("give only one of --kms-root, --kms-contract (with --rpc), --simulator") }
+        if o.kmsContract != nil && o.rpcURL == nil { throw DevProofError.usage("--kms-contract needs --rpc URL") }
+        if o.purpose.isEmpty { throw DevProofError.usage("--purpose must not be empty") }
+
+        // Load everything before deciding anything: malformed input is exit 2 whatever else happens.
+        let primary = try KeyResponse.parse(try load(responseArg, o, what: "response"), source: displayName(responseArg))
+        var replicaInputs: [(String, Result<KeyResponse, DevProofError>)] = []
+        for r in o.replicas {
+            do {
+                replicaInputs.append((r, .success(try KeyResponse.parse(try load(r, o, what: "replica"), source: displayName(r)))))
+            } catch let e as DevProofError {
+                if case .unavailable = e { replicaInputs.append((r, .failure(e))) } else { throw e }
+            }
+        }
+        let rootResolution = try resolveRoot(o)
+
+        var report = Report(command: command)
+        report.setFact("input_format", .string(primary.format.rawValue))
+        report.setFact("app_id", .string(appId.hex0x))
+        report.setFact("purpose", .string(o.purpose))
+        switch rootResolution {
+        case .simulator:
+            report.banners.append("SIMULATOR: the KMS root is a public simulator test key; anyone can sign with it, so this proves nothing about a production KMS")
+            report.setFact("mode", .string("simulator"))
+        case .pinned: report.setFact("mode", .string("pinned-root"))
+        case .onChain: report.setFact("mode", .string("on-chain-root"))
+        case .unavailable(let why, _): report.setFact("mode", .string(why.hasPrefix("no trusted") ? "no-root" : "on-chain-root"))
+        }
+
+        let chain = verifyChain(primary, appId: appId, purpose: o.purpose)
+        report.add(chain.checks)
+        report.add(rootCheck(chain, rootResolution, primary: primary, appId: appId, purpose: o.purpose))
+        report.add(messageChecks(primary, chain))
+        if let w = highSCheck(primary, chain) { report.add(w) }
+        report.add(replicaCheck(primary: chain, replicaInputs, appId: appId, purpose: o.purpose, root: rootResolution))
+        report.add(.info("keys.scope", "the KMS signature binds the app key to app_id only; it does not bind a compose hash, an instance or the derivation path (the app signature covers purpose:pubkey, and purpose does not change the key), so every compose hash ever allowed for this app_id signs with the same key",
+                         .obj([("bound", .strings(["app_id", "app_pubkey", "purpose", "derived_pubkey"])),
+                               ("not_bound", .strings(["compose_hash", "instance_id", "derivation_path", "os_image", "time"])),
+                               ("see_also", .string("devproof chain history: which compose hashes the AppAuth allowed"))])))
+
+        if let k = chain.appKey { report.setFact("app_pubkey", .string(k.compressed.hex)) }
+        if let d = primary.derivedPubkey { report.setFact("derived_pubkey", .string(d.hex)) }
+        if let s = chain.signer { report.setFact("signer", .string(s.checksummed)) }
+        if let k = chain.kmsKey {
+            report.setFact("kms_signer", .obj([("address", .string(Address(publicKey: k).checksummed)), ("pubkey", .string(k.compressed.hex))]))
+        }
+        switch rootResolution {
+        case .pinned(let r), .onChain(let r, _):
+            report.setFact("kms_root", rootJSON(r))
+        case .simulator(let rs):
+            report.setFact("kms_root", .array(rs.map(rootJSON)))
+        case .unavailable: report.setFact("kms_root", .null)
+        }
+        return report
+    }
+
+    // MARK: - Inputs
+
+    static func parseAppId(_ t: String) throws -> Bytes {
+        let b: Bytes
+        do { b = try Hex.decode(t) } catch { throw DevProofError.usage("--app-id '\(t)' is not hex") }
+        // dstack app ids are 20 bytes; a bytes32 with the id left-aligned (TeeOracle) is accepted if the rest is zero.
+        if b.count == 32, b[20...].allSatisfy({ $0 == 0 }) { return Array(b.prefix(20)) }
+        guard b.count == 20 else { throw DevProofError.usage("--app-id must be 20 bytes (40 hex digits), got \(b.count)") }
+        return b
+    }
+
+    static func isURL(_ s: String) -> Bool { s.hasPrefix("http://") || s.hasPrefix("https://") }
+    static func displayName(_ s: String) -> String { s == "-" ? "stdin" : s }
+
+    static func load(_ arg: String, _ o: KeysOptions, what: String) throws -> JSONValue {
+        if isURL(arg) {
+            if o.offline { throw DevProofError.unavailable("\(what) \(arg) is a URL but --offline was given") }
+            guard let fetch = o.fetchURL else {
+                throw DevProofError.unavailable("fetching \(arg) needs the HTTP client, not available in this build: save the response to a file and pass the path")
+            }
+            let body = try fetch(arg)
+            do { return try JSONParser.parse(body) } catch let e as JSONParseError {
+                throw DevProofError.malformed("\(what) from \(arg) is not valid JSON: \(e.message) (byte \(e.offset))")
+            }
+        }
+        return try InputFile.readJSON(arg, what: what).value
+    }
+
+    enum RootResolution {
+        case pinned(KMSRoot)
+        case onChain(KMSRoot, contract: Address)
+        case simulator([KMSRoot])
+        /// No root: the chain cannot be closed (skip → inconclusive).
+        case unavailable(String, details: JSONValue)
+
+        var candidates: [KMSRoot] {
+            switch self {
+            case .pinned(let r), .onChain(let r, _): return [r]
+            case .simulator(let rs): return rs
+            case .unavailable: return []
+            }
+        }
+    }
+
+    static func resolveRoot(_ o: KeysOptions) throws -> RootResolution {
+        if let r = o.kmsRoot { return .pinned(try KMSRoot(r)) }
+        if o.simulator { return .simulator(KMSRoot.simulatorRoots) }
+        if let c = o.kmsContract, let rpc = o.rpcURL {
+            let contract: Address
+            do { contract = try Address(c) } catch { throw DevProofError.usage("--kms-contract: \(error)") }
+            if o.offline { return .unavailable("--kms-contract needs the network (--offline given)", details: .obj([("contract", .string(contract.checksummed))])) }
+            guard let read = o.readKMSRoot else {
+                return .unavailable("reading DstackKms.kmsInfo() over JSON-RPC is not available in this build; pass the root with --kms-root",
+                                    details: .obj([("contract", .string(contract.checksummed)), ("rpc", .string(rpc))]))
+            }
+            do {
+                let pub = try read(contract, rpc)
+                do {
+                    return .onChain(.publicKey(try Secp256k1.PublicKey(sec1: pub)), contract: contract)
+                } catch {
+                    throw DevProofError.malformed("DstackKms \(contract.checksummed) kmsInfo().k256Pubkey is not a secp256k1 key (\(pub.count) bytes: \(pub.hex0x))")
+                }
+            } catch let e as DevProofError {
+                if case .unavailable(let m) = e {
+                    return .unavailable("could not read kmsInfo() from \(contract.checksummed): \(m)", details: .obj([("contract", .string(contract.checksummed)), ("rpc", .string(rpc))]))
+                }
+                throw e
+            }
+        }
+        return .unavailable("no trusted KMS root: give --kms-root ADDR|PUBKEY, --kms-contract ADDR --rpc URL, or --simulator", details: .object([]))
+    }
+
+    static func rootJSON(_ r: KMSRoot) -> JSONValue {
+        .obj([("address", .string(r.address.checksummed)), ("pubkey", r.publicKey.map { .string($0.compressed.hex) } ?? .null)])
+    }
+
+    // MARK: - Chain
+
+    struct ChainResult {
+        var checks: [Check] = []
+        var appKey: Secp256k1.PublicKey?
+        var appRecovered: RecoveredSigner?
+        var kmsKey: Secp256k1.PublicKey?
+        var kmsRecovered: RecoveredSigner?
+        /// The derived key's address (the signer the message must come from), when the derived key is secp256k1.
+        var signer: Address?
+        var derivedKey: Secp256k1.PublicKey?
+        var derivedKeyError: String?
+    }
+
+    /// Recovers app and KMS keys. Emits keys.app_signature and keys.kms_signature.
+    static func verifyChain(_ r: KeyResponse, appId: Bytes, purpose: String) -> ChainResult {
+        var out = ChainResult()
+        if let d = r.derivedPubkey {
+            if d.count == 33 {
+                do {
+                    let k = try Secp256k1.PublicKey(sec1: d)
+                    out.derivedKey = k; out.signer = Address(publicKey: k)
+                } catch { out.derivedKeyError = "\(error)" }
+            } else {
+                out.derivedKeyError = "the derived key is \(d.count) bytes (ed25519), not a secp256k1 key"
+            }
+        }
+
+        // App signature (chain[0]).
+        if let appSig = r.appSignature, let d = r.derivedPubkey {
+            let msg = KMSSignatureChain.appMessage(purpose: purpose, derivedPubkey: d)
+            let details: [(String, JSONValue)] = [("message", .string(String(decoding: msg, as: UTF8.self))),
+                                                  ("digest", .string(Keccak.keccak256(msg).hex0x))]
+            do {
+                let rec = try KMSSignatureChain.recoverAppKey(purpose: purpose, derivedPubkey: d, appSignature: appSig)
+                out.appRecovered = rec
+                let recDetails = details + [("app_pubkey", .string(rec.publicKey.compressed.hex))]
+                if let stated = r.statedAppPubkey, stated != rec.publicKey {
+                    out.checks.append(.fail("keys.app_signature",
+                        "the app signature over '\(purpose):<derived pubkey>' recovers \(rec.publicKey.compressed.hex), not the app key the response states (\(stated.compressed.hex)): the app signature, the derived key or --purpose is wrong",
+                        .obj(recDetails + [("stated_app_pubkey", .string(stated.compressed.hex))])))
+                    // Continue the chain with the stated key so the KMS link is judged on its own.
+                    out.appKey = stated
+                } else {
+                    out.appKey = rec.publicKey
+                    let how = r.statedAppPubkey != nil ? "equals the app key the response states" : "is certified only through the KMS signature below"
+                    out.checks.append(.pass("keys.app_signature",
+                        "the app signature over '\(purpose):<derived pubkey>' recovers app key \(rec.publicKey.compressed.hex) (\(how))", .obj(recDetails)))
+                }
+            } catch {
+                out.checks.append(.fail("keys.app_signature", "the app signature is not a valid recoverable signature: \(error)", .obj(details)))
+                out.appKey = r.statedAppPubkey
+            }
+        } else if let stated = r.statedAppPubkey, r.appKeyFromPrivateKey {
+            out.appKey = stated
+            out.checks.append(.info("keys.app_signature", "no derived key in this input (KMS app-key output): the app key is computed from k256_key", .obj([("app_pubkey", .string(stated.compressed.hex))])))
+        }
+
+        // KMS signature (chain[1]).
+        guard let app = out.appKey else {
+            out.checks.append(.skip("keys.kms_signature", "no app key to check the KMS signature against (the app signature did not recover one)"))
+            return out
+        }
+        let msg = KMSSignatureChain.kmsMessage(appId: appId, appPubkey: app)
+        let details: [(String, JSONValue)] = [("message", .string(msg.hex0x)), ("digest", .string(Keccak.keccak256(msg).hex0x)),
+                                              ("app_id", .string(appId.hex0x)), ("app_pubkey", .string(app.compressed.hex))]
+        do {
+            let rec = try KMSSignatureChain.recoverKMSKey(appId: appId, appPubkey: app, kmsSignature: r.kmsSignature)
+            out.kmsRecovered = rec; out.kmsKey = rec.publicKey
+            out.checks.append(.pass("keys.kms_signature",
+                "the KMS signature over 'dstack-kms-issued:' ‖ app_id ‖ app key is well-formed and recovers signer \(Address(publicKey: rec.publicKey).checksummed) (compared with the trusted root in keys.kms_root)",
+                .obj(details + [("kms_signer", .string(rec.publicKey.compressed.hex))])))
+        } catch {
+            out.checks.append(.fail("keys.kms_signature", "the KMS signature is not a valid recoverable signature: \(error)", .obj(details)))
+        }
+        return out
+    }
+
+    /// keys.kms_root: the recovered KMS signer is the trusted root.
+    static func rootCheck(_ c: ChainResult, _ root: RootResolution, primary: KeyResponse, appId: Bytes, purpose: String) -> Check {
+        if case .unavailable(let why, let details) = root {
+            var d = details.objectValue ?? []
+            if let k = c.kmsKey { d.append(JSONMember("recovered_kms_signer", .string(Address(publicKey: k).checksummed))) }
+            return .skip("keys.kms_root", why, .object(d))
+        }
+        guard let k = c.kmsKey else {
+            return .skip("keys.kms_root", "no KMS signer was recovered, so there is nothing to compare with the root")
+        }
+        let got = Address(publicKey: k)
+        let cands = root.candidates
+        var details: [(String, JSONValue)] = [("recovered", .obj([("address", .string(got.checksummed)), ("pubkey", .string(k.compressed.hex))])),
+                                              ("expected", .array(cands.map(rootJSON)))]
+        if let m = cands.first(where: { $0.matches(k) }) {
+            let src: String
+            switch root {
+            case .simulator: src = "a public simulator root"
+            case .onChain(_, let c): src = "the root in DstackKms \(c.checksummed).kmsInfo()"
+            default: src = "the pinned root"
+            }
+            return .pass("keys.kms_root", "the chain ends at \(src) \(m.address.checksummed)", .obj(details))
+        }
+        // Diagnose what we can without trusting the response.
+        var hint = "one of the KMS signature, the app signature, the derived key, --app-id or --purpose is wrong"
+        if primary.appKeyFromPrivateKey {
+            hint = "the app key is computed from its private key, so the KMS signature, --app-id or the root is wrong"
+        } else if primary.statedAppPubkey != nil && c.appRecovered?.publicKey == primary.statedAppPubkey {
+            hint = "the app key is the one the response states, so the KMS signature, --app-id or the root is wrong"
+        } else if primary.statedAppPubkey == nil && primary.appSignature != nil {
+            hint += " (the response does not state the app key, so the broken link cannot be told apart)"
+        }
+        if let claimed = primary.statedAppId, claimed != appId, let app = c.appKey,
+           let alt = try? KMSSignatureChain.recoverKMSKey(appId: claimed, appPubkey: app, kmsSignature: primary.kmsSignature),
+           cands.contains(where: { $0.matches(alt.publicKey) }) {
+            hint = "the KMS certified this app key for app id \(claimed.hex0x) (as the response claims), not for --app-id \(appId.hex0x)"
+            details.append(("kms_certified_app_id", .string(claimed.hex0x)))
+        }
+        return .fail("keys.kms_root", "the chain does not end at the trusted KMS root: it recovers \(got.checksummed), expected \(cands.map { $0.address.checksummed }.joined(separator: " or ")); \(hint)", .obj(details))
+    }
+
+    /// keys.message_hash and keys.message_signature.
+    static func messageChecks(_ r: KeyResponse, _ c: ChainResult) -> [Check] {
+        guard let m = r.message else {
+            let why = r.format == .getkey ? "a GetKey result carries no signed message" : "KMS app-key output carries no signed message"
+            return [.skip("keys.message_hash", why, required: false), .skip("keys.message_signature", why, required: false)]
+        }
+        var out: [Check] = []
+        if let re = m.recomputedHash {
+            let d: JSONValue = .obj([("stated", .string(m.messageHash.hex0x)), ("recomputed", .string(re.hex0x)), ("packing", .string(m.packing))])
+            out.append(re == m.messageHash
+                ? .pass("keys.message_hash", "messageHash equals the hash recomputed from the statement", d)
+                : .fail("keys.message_hash", "messageHash \(m.messageHash.hex0x) is not the hash of the statement (\(re.hex0x)): the statement was changed after signing, or it is packed differently", d))
+        }
+        var details: [(String, JSONValue)] = [("message_hash", .string(m.messageHash.hex0x))]
+        let rec: RecoveredSigner
+        do {
+            rec = try ECRecover.recoverPersonal(message: m.messageHash, signature: m.signature)
+        } catch {
+            out.append(.fail("keys.message_signature", "the message signature is not a valid recoverable signature: \(error)", .obj(details)))
+            return out
+        }
+        details.append(("recovered_signer", .string(rec.address.checksummed)))
+        guard let signer = c.signer else {
+            out.append(.fail("keys.message_signature", "the message signer \(rec.address.checksummed) cannot be tied to the derived key: \(c.derivedKeyError ?? "no derived key")", .obj(details)))
+            return out
+        }
+        details.append(("derived_key_address", .string(signer.checksummed)))
+        if let stated = m.statedSigner { details.append(("stated_signer", .string(stated.checksummed))) }
+        if rec.address != signer {
+            out.append(.fail("keys.message_signature", "the EIP-191 signature over messageHash recovers \(rec.address.checksummed), not the derived key's address \(signer.checksummed)", .obj(details)))
+        } else if let stated = m.statedSigner, stated != signer {
+            out.append(.fail("keys.message_signature", "signerAddress \(stated.checksummed) in the response is not the derived key's address \(signer.checksummed), which did sign the message", .obj(details)))
+        } else {
+            out.append(.pass("keys.message_signature", "messageHash is signed (EIP-191) by the derived key's address \(signer.checksummed)", .obj(details)))
+        }
+        return out
+    }
+
+    static func highSCheck(_ r: KeyResponse, _ c: ChainResult) -> Check? {
+        var which: [String] = []
+        if c.appRecovered?.highS == true { which.append("app signature") }
+        if c.kmsRecovered?.highS == true { which.append("KMS signature") }
+        if let m = r.message, let s = try? Secp256k1.RecoverableSignature(m.signature), s.isHighS { which.append("message signature") }
+        guard !which.isEmpty else { return nil }
+        return .warn("keys.high_s", "high-s (malleable) \(which.joined(separator: ", ")): valid for ecrecover, but dstack's signer emits low-s, so this was re-encoded or produced by another signer",
+                     .obj([("signatures", .strings(which))]))
+    }
+
+    // MARK: - Replicas
+
+    static func replicaCheck(primary: ChainResult, _ inputs: [(String, Result<KeyResponse, DevProofError>)],
+                             appId: Bytes, purpose: String, root: RootResolution) -> Check {
+        guard !inputs.isEmpty else { return .skip("keys.replicas", "no --replica given", required: false) }
+        var rows: [JSONValue] = []
+        var problems: [String] = []
+        var unreachable: [String] = []
+        for (name, res) in inputs {
+            switch res {
+            case .failure(let e):
+                unreachable.append(name)
+                rows.append(.obj([("replica", .string(name)), ("error", .string(e.description))]))
+            case .success(let r):
+                let c = verifyChain(r, appId: appId, purpose: purpose)
+                var row: [(String, JSONValue)] = [("replica", .string(name))]
+                var issues: [String] = []
+                if let d = r.derivedPubkey { row.append(("derived_pubkey", .string(d.hex))) }
+                if let s = c.signer { row.append(("signer", .string(s.checksummed))) }
+                if r.derivedPubkey == nil { issues.append("has no derived key") }
+                if let d = primary.derivedKey, c.derivedKey != d { issues.append("a different derived key") }
+                if let s = primary.signer, c.signer != s { issues.append("a different signer") }
+                if c.checks.contains(where: { $0.status == .fail }) { issues.append("a broken signature chain") }
+                let rootOK: Bool
+                if let k = c.kmsKey {
+                    let cands = root.candidates
+                    rootOK = cands.isEmpty ? (primary.kmsKey == k) : cands.contains(where: { $0.matches(k) })
+                } else { rootOK = false }
+                if !rootOK { issues.append(root.candidates.isEmpty ? "a different KMS signer" : "a chain that does not end at the KMS root") }
+                for ch in messageChecks(r, c) where ch.status == .fail { issues.append("\(ch.id): \(ch.summary)") }
+                row.append(("ok", .bool(issues.isEmpty)))
+                if !issues.isEmpty { row.append(("issues", .strings(issues))); problems.append("\(name): \(issues.joined(separator: "; "))") }
+                rows.append(.obj(row))
+            }
+        }
+        let details: JSONValue = .obj([("replicas", .array(rows))])
+        if !problems.isEmpty {
+            return .fail("keys.replicas", "replicas disagree with the primary response: \(problems.joined(separator: " | "))", details)
+        }
+        if !unreachable.isEmpty {
+            return .skip("keys.replicas", "could not fetch \(unreachable.count) replica(s): \(unreachable.joined(separator: ", "))", details)
+        }
+        return .pass("keys.replicas", "all \(inputs.count) replica(s) show the same derived key and signer, certified for the same app id", details)
+    }
+}
