@@ -308,10 +308,11 @@ class Pki:
         self._base = base
         self.leaves: dict[str, Cert] = {}
 
-    def pck_leaf(self, label: str, platform: PckPlatform, issuer: Cert) -> Cert:
+    def pck_leaf(self, label: str, platform: PckPlatform, issuer: Cert, not_before: dt.datetime = utc(2025, 6, 1),
+                 not_after: dt.datetime = utc(2032, 6, 1)) -> Cert:
         ca = "platform" if issuer is self.platform_ca else "processor"
         c = make_cert(label, dn("devproof TEST PCK Certificate \u2014 not Intel"), issuer, ca=False, path_len=None,
-                      not_before=utc(2025, 6, 1), not_after=utc(2032, 6, 1),
+                      not_before=not_before, not_after=not_after,
                       crl_url=f"{self._base}/pckcrl?ca={ca}&encoding=der",
                       extra=[x509.UnrecognizedExtension(x509.ObjectIdentifier(SGX_EXT_OID),
                                                         sgx_extension_value(platform))])
@@ -441,6 +442,7 @@ FMSPC_OTHER = bytes.fromhex("DE7E57000099")
 # TDX platform TCB: current level and an older one
 TDX_CPUSVN_CURRENT = bytes([4, 4, 2, 2, 3, 1, 0, 5] + [0] * 8)
 TDX_CPUSVN_OLD = bytes([3, 3, 2, 2, 3, 1, 0, 5] + [0] * 8)
+TDX_CPUSVN_REVOKED = bytes([1, 1, 2, 2, 3, 1, 0, 5] + [0] * 8)
 TDX_PCESVN = 13
 TEE_TCB_SVN = bytes([3, 1, 2] + [0] * 13)  # module ISVSVN 3, module major version 1 (TDX_01), late ucode 2
 SGX_CPUSVN_CURRENT = bytes([12, 12, 2, 2, 255, 1, 0, 0] + [0] * 8)
@@ -494,6 +496,9 @@ def tdx_tcb_info(fmspc: bytes, issue=ISSUE, next_update=NEXT) -> dict:
             {"tcb": {"sgxtcbcomponents": comp_list(TDX_CPUSVN_OLD, SGX_KINDS), "pcesvn": TDX_PCESVN,
                      "tdxtcbcomponents": comp_list(bytes([1, 1, 2] + [0] * 13), TDX_KINDS)},
              "tcbDate": "2024-03-13T00:00:00Z", "tcbStatus": "OutOfDate", "advisoryIDs": ADVISORIES_OLD_PLATFORM},
+            {"tcb": {"sgxtcbcomponents": comp_list(TDX_CPUSVN_REVOKED, SGX_KINDS), "pcesvn": TDX_PCESVN,
+                     "tdxtcbcomponents": comp_list(bytes(16), TDX_KINDS)},
+             "tcbDate": "2020-01-01T00:00:00Z", "tcbStatus": "Revoked", "advisoryIDs": ["TEST-SA-00099"]},
         ],
     }
 
@@ -512,9 +517,9 @@ def sgx_tcb_info(fmspc: bytes) -> dict:
     }
 
 
-def qe_identity(qe_id: str, qe: QeSpec) -> dict:
+def qe_identity(qe_id: str, qe: QeSpec, issue=ISSUE, next_update=NEXT) -> dict:
     return {
-        "id": qe_id, "version": 2, "issueDate": rfc3339(ISSUE), "nextUpdate": rfc3339(NEXT),
+        "id": qe_id, "version": 2, "issueDate": rfc3339(issue), "nextUpdate": rfc3339(next_update),
         "tcbEvaluationDataNumber": TCB_EVAL_NUMBER, "miscselect": "00000000", "miscselectMask": "FFFFFFFF",
         "attributes": qe.attributes.hex().upper(), "attributesMask": "FBFFFFFFFFFFFFFF0000000000000000",
         "mrsigner": qe.mr_signer.hex().upper(), "isvprodid": qe.isv_prod_id,
@@ -602,6 +607,11 @@ def gen_dcap(w: Writer, pki: Pki) -> tuple[list[Case], dict]:
     pck_tdx_old = pki.pck_leaf("pck-tdx-outdated", plat_tdx_old, pki.platform_ca)
     pck_tdx_rev = pki.pck_leaf("pck-tdx-revoked", plat_tdx_rev, pki.platform_ca)
     pck_sgx = pki.pck_leaf("pck-sgx", plat_sgx, pki.processor_ca)
+    plat_tdx_revtcb = tdx_platform("tdx-platform-revoked-tcb", TDX_CPUSVN_REVOKED)
+    pck_tdx_revtcb = pki.pck_leaf("pck-tdx-revoked-tcb", plat_tdx_revtcb, pki.platform_ca)
+    plat_tdx_exp = tdx_platform("tdx-platform-expired-pck", TDX_CPUSVN_CURRENT)
+    pck_tdx_exp = pki.pck_leaf("pck-tdx-expired", plat_tdx_exp, pki.platform_ca, not_before=utc(2025, 1, 1),
+                               not_after=utc(2025, 12, 31))
 
     # --- CRLs ---------------------------------------------------------------------------------------------
     root_crl = make_crl(pki.root, ISSUE, NEXT, 1)
@@ -610,6 +620,7 @@ def gen_dcap(w: Writer, pki: Pki) -> tuple[list[Case], dict]:
     pck_crl_platform_expired = make_crl(pki.platform_ca, utc(2025, 12, 10), utc(2026, 1, 10), 1,
                                         [(pck_tdx_rev.cert.serial_number, revoked_at)])
     pck_crl_processor = make_crl(pki.processor_ca, ISSUE, NEXT, 1)
+    root_crl_ca_revoked = make_crl(pki.root, ISSUE, NEXT, 2, [(pki.platform_ca.cert.serial_number, revoked_at)])
 
     # --- PKI files ----------------------------------------------------------------------------------------
     w.write("dcap/pki/root-ca.der", pki.root.der)
@@ -623,6 +634,7 @@ def gen_dcap(w: Writer, pki: Pki) -> tuple[list[Case], dict]:
     w.write("dcap/pki/pck-platform-ca.crl.der", pck_crl_platform)
     w.write("dcap/pki/pck-platform-ca-expired.crl.der", pck_crl_platform_expired)
     w.write("dcap/pki/pck-processor-ca.crl.der", pck_crl_processor)
+    w.write("dcap/pki/root-ca-revokes-platform-ca.crl.der", root_crl_ca_revoked)
 
     # --- collateral files ---------------------------------------------------------------------------------
     td_qe_ident = qe_identity("TD_QE", TD_QE)
@@ -635,6 +647,16 @@ def gen_dcap(w: Writer, pki: Pki) -> tuple[list[Case], dict]:
         "collateral-tdx-wrong-fmspc.json": collateral(pki, pck_ca=pki.platform_ca, pck_crl=pck_crl_platform,
                                                       root_crl=root_crl, tcb_info=tdx_tcb_info(FMSPC_OTHER),
                                                       qe_ident=td_qe_ident),
+        "collateral-tdx-ca-revoked.json": collateral(pki, pck_ca=pki.platform_ca, pck_crl=pck_crl_platform,
+                                                     root_crl=root_crl_ca_revoked, tcb_info=tdx_tcb_info(FMSPC_TDX),
+                                                     qe_ident=td_qe_ident),
+        "collateral-tdx-tcbinfo-expired.json": collateral(
+            pki, pck_ca=pki.platform_ca, pck_crl=pck_crl_platform, root_crl=root_crl,
+            tcb_info=tdx_tcb_info(FMSPC_TDX, issue=utc(2025, 12, 10), next_update=utc(2026, 1, 10)),
+            qe_ident=td_qe_ident),
+        "collateral-tdx-qeidentity-expired.json": collateral(
+            pki, pck_ca=pki.platform_ca, pck_crl=pck_crl_platform, root_crl=root_crl, tcb_info=tdx_tcb_info(FMSPC_TDX),
+            qe_ident=qe_identity("TD_QE", TD_QE, issue=utc(2025, 12, 10), next_update=utc(2026, 1, 10))),
         "collateral-sgx.json": collateral(pki, pck_ca=pki.processor_ca, pck_crl=pck_crl_processor,
                                           root_crl=root_crl, tcb_info=sgx_tcb_info(FMSPC_SGX),
                                           qe_ident=qe_identity("QE", SGX_QE)),
@@ -701,6 +723,59 @@ def gen_dcap(w: Writer, pki: Pki) -> tuple[list[Case], dict]:
     cases.append(Case("tdx-v4-wrong-fmspc", "valid quote, but the TCB info is for another FMSPC",
                       "tdx-v4-valid.quote", "collateral-tdx-wrong-fmspc.json", False, reason="fmspc_mismatch",
                       dcap_qvl_error="Fmspc mismatch"))
+    cases.append(Case("tdx-v4-revoked-tcb", "PCK leaf CPUSVN matches only the TCB level whose status is Revoked",
+                      tdx("tdx-v4-revoked-tcb", td_body("tdx-v4-revoked-tcb"), pck=pck_tdx_revtcb,
+                          plat=plat_tdx_revtcb),
+                      "collateral-tdx.json", False, reason="tcb_revoked", dcap_qvl_error="Revoked"))
+    cases.append(Case("tdx-v4-expired-pck", "PCK leaf notAfter (2025-12-31) is before now",
+                      tdx("tdx-v4-expired-pck", td_body("tdx-v4-expired-pck"), pck=pck_tdx_exp, plat=plat_tdx_exp),
+                      "collateral-tdx.json", False, reason="pck_expired", dcap_qvl_error="CertExpired"))
+    cases.append(Case("tdx-v4-ca-revoked", "valid quote, but the root CA CRL revokes the PCK Platform CA",
+                      "tdx-v4-valid.quote", "collateral-tdx-ca-revoked.json", False, reason="pck_ca_revoked",
+                      dcap_qvl_error="CertRevoked"))
+    cases.append(Case("tdx-v4-tcbinfo-expired", "valid quote, but the TCB info nextUpdate (2026-01-10) is before now",
+                      "tdx-v4-valid.quote", "collateral-tdx-tcbinfo-expired.json", False, reason="tcb_info_expired",
+                      dcap_qvl_error="TCBInfo expired"))
+    cases.append(Case("tdx-v4-qeidentity-expired",
+                      "valid quote, but the QE identity nextUpdate (2026-01-10) is before now",
+                      "tdx-v4-valid.quote", "collateral-tdx-qeidentity-expired.json", False,
+                      reason="qe_identity_expired", dcap_qvl_error="QE Identity expired"))
+    cases.append(Case("tdx-v4-module-signer-mismatch", "mr_signer_seam is not the TDX module identity's mrsigner",
+                      tdx("tdx-v4-module-signer-mismatch", td_body("tdx-v4-module-signer-mismatch",
+                                                                   mr_signer_seam=label_bytes("rogue-seam", 48))),
+                      "collateral-tdx.json", False, reason="tdx_module_mismatch", dcap_qvl_error="MRSIGNER"))
+    cases.append(Case("tdx-v4-seam-attributes", "seam_attributes non-zero (module attributesMask is all ones)",
+                      tdx("tdx-v4-seam-attributes", td_body("tdx-v4-seam-attributes",
+                                                            seam_attributes=bytes([1] + [0] * 7))),
+                      "collateral-tdx.json", False, reason="tdx_module_mismatch", dcap_qvl_error="SEAMATTRIBUTES"))
+    cases.append(Case("tdx-v4-module-unknown", "tee_tcb_svn[1] = 2: no TDX_02 entry in tdxModuleIdentities",
+                      tdx("tdx-v4-module-unknown", td_body("tdx-v4-module-unknown",
+                                                           tee_tcb_svn=bytes([3, 2, 2] + [0] * 13))),
+                      "collateral-tdx.json", False, reason="tdx_module_unknown", dcap_qvl_error="TDX_02"))
+    cases.append(Case("tdx-v4-module-svn-low", "TDX module ISVSVN 0 is below every TDX_01 level",
+                      tdx("tdx-v4-module-svn-low", td_body("tdx-v4-module-svn-low",
+                                                           tee_tcb_svn=bytes([0, 1, 2] + [0] * 13))),
+                      "collateral-tdx.json", False, reason="tdx_module_svn_too_low", dcap_qvl_error="ISVSVN"))
+    cases.append(Case("tdx-v4-migratable", "td_attributes bit 29 (MIGRATABLE) set, SEPT_VE_DISABLE set, debug off",
+                      tdx("tdx-v4-migratable", td_body("tdx-v4-migratable",
+                                                       td_attributes=TD_ATTR_SEPT_VE_DISABLE | (1 << 29))),
+                      "collateral-tdx.json", False, reason="td_migratable", dcap_qvl_error="TD migration is enabled"))
+    cases.append(Case("tdx-v4-reserved-attr", "td_attributes reserved TUD bit 1 set (SEPT_VE_DISABLE set, debug off)",
+                      tdx("tdx-v4-reserved-attr", td_body("tdx-v4-reserved-attr",
+                                                          td_attributes=TD_ATTR_SEPT_VE_DISABLE | (1 << 1))),
+                      "collateral-tdx.json", False, reason="td_attributes_reserved",
+                      dcap_qvl_error="Reserved bits"))
+    for name, attrs, ok in (("sgx-v3-debug", "07000000000000000700000000000000", False),):
+        body = SgxReportBody(cpu_svn=SGX_CPUSVN_CURRENT, attributes=bytes.fromhex(attrs),
+                             mr_enclave=label_bytes("sgx-enclave/mrenclave", 32),
+                             mr_signer=label_bytes("sgx-enclave/mrsigner", 32), isv_prod_id=1, isv_svn=1,
+                             report_data=sha512(f"devproof fixture report_data: {name}".encode())).encode()
+        q = make_quote(version=3, tee_type=TEE_SGX, body=body, pck=pck_sgx, pck_ca=pki.processor_ca, root=pki.root,
+                       platform=plat_sgx, qe=SGX_QE, att_key_label=f"attestation-key/{name}", qe_id=qe_id,
+                       header_svns=(SGX_QE.isv_svn, SGX_PCESVN))
+        w.write(f"dcap/{name}.quote", q)
+        cases.append(Case(name, "SGX v3 quote of an enclave with the DEBUG attribute", f"{name}.quote",
+                          "collateral-sgx.json", False, reason="sgx_debug", dcap_qvl_error="Debug mode is enabled"))
     sgx_body = SgxReportBody(cpu_svn=SGX_CPUSVN_CURRENT, attributes=bytes.fromhex("05000000000000000700000000000000"),
                              mr_enclave=label_bytes("sgx-enclave/mrenclave", 32),
                              mr_signer=label_bytes("sgx-enclave/mrsigner", 32), isv_prod_id=1, isv_svn=1,
@@ -786,7 +861,7 @@ none of these quotes proves anything about real hardware. Verify them with `--ro
 against Intel's pinned root every one of them must fail.
 
 `manifest.json` lists every case: `{name, description, quote, collateral, root_ca, now, now_rfc3339, expected}`
-with paths relative to `Fixtures/`. `expected` holds devproof's intended outcome (`accepted`, `tcb_status`,
+with paths relative to `Fixtures/`. Tests should read expected values from the manifest rather than hard-code them. `expected` holds devproof's intended outcome (`accepted`, `tcb_status`,
 `advisory_ids`, `reason` keyword for negative cases, `error_contains` = substring of dcap-qvl's error) and
 `dcap_qvl`: what dcap-qvl {dcap_qvl_version} (`verify_with_root_ca`) actually returned at `now` when the generator
 ran. The generator fails when dcap-qvl disagrees with the intent (`dcap_qvl_differs` marks a deliberate difference).
@@ -800,10 +875,12 @@ Fixed time: `now` = {now} ({now_rfc3339}). TCB info / QE identity / CRLs are val
 | `pki/pck-platform-ca.pem`, `pki/pck-processor-ca.pem` | TEST PCK Platform / Processor CA (pathLen 0) |
 | `pki/tcb-signing.pem` | TEST TCB signing cert (signs TCB info and QE identity) |
 | `pki/pck-*.pem` | PCK leaves with the SGX extension `1.2.840.113741.1.13.1` (PPID, TCB comps, PCESVN, CPUSVN, PCEID, FMSPC, SGX type, platform instance id, configuration) |
-| `pki/*.crl.der` | CRLs: root CA (empty), Platform CA (revokes `pck-tdx-revoked`), the same expired, Processor CA (empty) |
-| `collateral-tdx.json` | dcap-qvl `QuoteCollateralV3` JSON for the TDX platform (FMSPC {fmspc_tdx}): TCB info v3 TDX with `tdxModule`, `tdxModuleIdentities` (TDX_01) and levels UpToDate / OutOfDate (advisories), QE identity `TD_QE` v2 |
+| `pki/*.crl.der` | CRLs: root CA (empty), root CA revoking the Platform CA, Platform CA (revokes `pck-tdx-revoked`), the same expired, Processor CA (empty) |
+| `collateral-tdx.json` | dcap-qvl `QuoteCollateralV3` JSON for the TDX platform (FMSPC {fmspc_tdx}): TCB info v3 TDX with `tdxModule`, `tdxModuleIdentities` (TDX_01: isvsvn 3 UpToDate, 1 OutOfDate) and platform levels UpToDate / OutOfDate (advisories) / Revoked, QE identity `TD_QE` v2 (isvsvn 4 UpToDate, 2 OutOfDate) |
 | `collateral-tdx-expired-crl.json` | as above, but the PCK CRL's nextUpdate (2026-01-10) is before `now` |
 | `collateral-tdx-wrong-fmspc.json` | as above, but the TCB info is for FMSPC {fmspc_other} |
+| `collateral-tdx-ca-revoked.json` | as `collateral-tdx.json`, but the root CA CRL revokes the PCK Platform CA |
+| `collateral-tdx-tcbinfo-expired.json`, `collateral-tdx-qeidentity-expired.json` | TCB info / QE identity valid 2025-12-10 → 2026-01-10 only (before `now`) |
 | `collateral-sgx.json` | SGX platform (FMSPC {fmspc_sgx}, Processor CA): TCB info v3 SGX, QE identity `QE` |
 | `*.quote` | raw quotes (binary); the PEM chain in the cert data ends with a NUL byte, as Intel's do |
 
