@@ -250,6 +250,10 @@ public struct X509ChainError: Error, CustomStringConvertible, Sendable, Equatabl
     public var isCRLMissing: Bool { code == X509_V_ERR_UNABLE_TO_GET_CRL }
     public var isCRLExpired: Bool { code == X509_V_ERR_CRL_HAS_EXPIRED }
     public var isCRLSignatureInvalid: Bool { code == X509_V_ERR_CRL_SIGNATURE_FAILURE }
+    /// Only a time window is violated: a certificate expired / not yet valid, or a CRL expired.
+    public var isTimeRelated: Bool {
+        code == X509_V_ERR_CRL_HAS_EXPIRED || code == X509_V_ERR_CERT_HAS_EXPIRED || code == X509_V_ERR_CERT_NOT_YET_VALID
+    }
     /// Our own code: the leaf is a CA certificate.
     public static let caUsedAsEndEntity: Int32 = 10_001
 }
