@@ -396,7 +396,8 @@ def pem_chain(leaf: Cert, ca: Cert, root: Cert) -> bytes:
 
 def make_quote(*, version: int, tee_type: int, body: bytes, pck: Cert, pck_ca: Cert, root: Cert,
                platform: PckPlatform, qe: QeSpec, att_key_label: str, qe_id: bytes,
-               header_svns: tuple[int, int] = (0, 0)) -> bytes:
+               header_svns: tuple[int, int] = (0, 0), outer_cert_type: int = 6,
+               v5_body_size: int | None = None) -> bytes:
     att_key = p256_key(att_key_label)
     att_pub = raw_pub(att_key)
     qe_svn, pce_svn = header_svns
@@ -405,7 +406,8 @@ def make_quote(*, version: int, tee_type: int, body: bytes, pck: Cert, pck_ca: C
     assert len(header) == 48
     if version == 5:
         body_type = {384: 1, 584: 2, 648: 3}[len(body)]
-        signed = header + struct.pack("<HI", body_type, len(body)) + body
+        size = len(body) if v5_body_size is None else v5_body_size
+        signed = header + struct.pack("<HI", body_type, size) + body
     else:
         signed = header + body
     quote_sig = sign_raw(att_key, signed)
@@ -422,7 +424,7 @@ def make_quote(*, version: int, tee_type: int, body: bytes, pck: Cert, pck_ca: C
     else:
         qe_cert_data = (qe_report + qe_report_sig + struct.pack("<H", len(QE_AUTH_DATA)) + QE_AUTH_DATA
                         + struct.pack("<HI", 5, len(chain)) + chain)
-        sig_data = quote_sig + att_pub + struct.pack("<HI", 6, len(qe_cert_data)) + qe_cert_data
+        sig_data = quote_sig + att_pub + struct.pack("<HI", outer_cert_type, len(qe_cert_data)) + qe_cert_data
     return signed + struct.pack("<I", len(sig_data)) + sig_data
 
 
@@ -564,6 +566,7 @@ class Case:
     dcap_qvl_error: str | None = None  # substring dcap-qvl's error must contain
     dcap_qvl_differs: str | None = None  # when dcap-qvl by design disagrees with devproof: why
     dcap_qvl_accepted: bool | None = None  # dcap-qvl's verdict when it differs
+    intel_rules: dict | None = None  # devproof's outcome with --intel-rules when it differs from the default
 
 
 class Writer:
@@ -609,6 +612,9 @@ def gen_dcap(w: Writer, pki: Pki) -> tuple[list[Case], dict]:
     pck_sgx = pki.pck_leaf("pck-sgx", plat_sgx, pki.processor_ca)
     plat_tdx_revtcb = tdx_platform("tdx-platform-revoked-tcb", TDX_CPUSVN_REVOKED)
     pck_tdx_revtcb = pki.pck_leaf("pck-tdx-revoked-tcb", plat_tdx_revtcb, pki.platform_ca)
+    plat_tdx_pceid = tdx_platform("tdx-platform-pceid", TDX_CPUSVN_CURRENT)
+    plat_tdx_pceid.pceid = b"\x01\x00"
+    pck_tdx_pceid = pki.pck_leaf("pck-tdx-pceid-0100", plat_tdx_pceid, pki.platform_ca)
     plat_tdx_exp = tdx_platform("tdx-platform-expired-pck", TDX_CPUSVN_CURRENT)
     pck_tdx_exp = pki.pck_leaf("pck-tdx-expired", plat_tdx_exp, pki.platform_ca, not_before=utc(2025, 1, 1),
                                not_after=utc(2025, 12, 31))
@@ -669,9 +675,10 @@ def gen_dcap(w: Writer, pki: Pki) -> tuple[list[Case], dict]:
     cases: list[Case] = []
 
     def tdx(name: str, body: TdReportBody, *, version=4, pck=pck_tdx, plat=plat_tdx, qe=TD_QE,
-            trailing: bytes = b"") -> str:
+            trailing: bytes = b"", **quote_kw) -> str:
         q = make_quote(version=version, tee_type=TEE_TDX, body=body.encode(), pck=pck, pck_ca=pki.platform_ca,
-                       root=pki.root, platform=plat, qe=qe, att_key_label=f"attestation-key/{name}", qe_id=qe_id)
+                       root=pki.root, platform=plat, qe=qe, att_key_label=f"attestation-key/{name}", qe_id=qe_id,
+                       **quote_kw)
         q += trailing
         fn = f"{name}.quote"
         w.write(f"dcap/{fn}", q)
@@ -765,6 +772,33 @@ def gen_dcap(w: Writer, pki: Pki) -> tuple[list[Case], dict]:
                                                           td_attributes=TD_ATTR_SEPT_VE_DISABLE | (1 << 1))),
                       "collateral-tdx.json", False, reason="td_attributes_reserved",
                       dcap_qvl_error="Reserved bits"))
+    cases.append(Case("tdx-v4-module-v0-low",
+                      "tee_tcb_svn 02 00 02 (module major version 0): all 16 bytes are compared with the platform "
+                      "tdxtcbcomponents (bytes 0-1 are only skipped when tee_tcb_svn[1] > 0), so only the Revoked "
+                      "level matches",
+                      tdx("tdx-v4-module-v0-low", td_body("tdx-v4-module-v0-low",
+                                                          tee_tcb_svn=bytes([2, 0, 2] + [0] * 13))),
+                      "collateral-tdx.json", False, reason="tcb_revoked", dcap_qvl_error="Revoked"))
+    # Where dcap-qvl (devproof's default parity target) is more lenient than Intel's QVL: default accepts,
+    # `--intel-rules` rejects.
+    cases.append(Case("tdx-v4-pceid-mismatch",
+                      "PCK leaf PCEID 0100, TCB info pceId 0000: dcap-qvl does not compare PCEID, Intel QVL does",
+                      tdx("tdx-v4-pceid-mismatch", td_body("tdx-v4-pceid-mismatch"), pck=pck_tdx_pceid,
+                          plat=plat_tdx_pceid),
+                      "collateral-tdx.json", True, "UpToDate",
+                      intel_rules={"accepted": False, "reason": "pceid_mismatch"}))
+    cases.append(Case("tdx-v4-outer-cert-type-5",
+                      "outer certification data type 5 instead of 6 (QE report cert data); not covered by any "
+                      "signature. dcap-qvl does not check it, Intel QVL does",
+                      tdx("tdx-v4-outer-cert-type-5", td_body("tdx-v4-outer-cert-type-5"), outer_cert_type=5),
+                      "collateral-tdx.json", True, "UpToDate",
+                      intel_rules={"accepted": False, "reason": "cert_data_type"}))
+    cases.append(Case("tdx-v5-body-size-mismatch",
+                      "v5 body descriptor says type 3 (TD 1.5, 648 bytes) but size 584 (signed); dcap-qvl 0.7.0 "
+                      "rejects it (0.5.2 ignored the size), as does Intel QVL",
+                      tdx("tdx-v5-body-size-mismatch", td_body("tdx-v5-body-size-mismatch", tee_tcb_svn2=TEE_TCB_SVN,
+                                                               mr_servicetd=bytes(48)), version=5, v5_body_size=584),
+                      "collateral-tdx.json", False, reason="v5_body_size", dcap_qvl_error="Invalid body size"))
     for name, attrs, ok in (("sgx-v3-debug", "07000000000000000700000000000000", False),):
         body = SgxReportBody(cpu_svn=SGX_CPUSVN_CURRENT, attributes=bytes.fromhex(attrs),
                              mr_enclave=label_bytes("sgx-enclave/mrenclave", 32),
@@ -833,6 +867,8 @@ def check_dcap_cases(out: Path, cases: list[Case], root_der: bytes) -> list[dict
         }
         if c.dcap_qvl_differs:
             expected["dcap_qvl_differs"] = c.dcap_qvl_differs
+        if c.intel_rules:
+            expected["intel_rules"] = c.intel_rules
         entries.append({
             "name": c.name, "description": c.description,
             "quote": f"dcap/{c.quote}", "collateral": f"dcap/{c.collateral}", "root_ca": "dcap/pki/root-ca.der",
@@ -865,6 +901,15 @@ with paths relative to `Fixtures/`. Tests should read expected values from the m
 `advisory_ids`, `reason` keyword for negative cases, `error_contains` = substring of dcap-qvl's error) and
 `dcap_qvl`: what dcap-qvl {dcap_qvl_version} (`verify_with_root_ca`) actually returned at `now` when the generator
 ran. The generator fails when dcap-qvl disagrees with the intent (`dcap_qvl_differs` marks a deliberate difference).
+`intel_rules` (only where it differs) is the outcome expected under `--intel-rules` (Intel QVL's stricter checks).
+
+dcap-qvl **0.7.0** behaviour these cases pin down, which differs from the 0.5.2 notes in `spec/dcap.md`:
+- platform TCB matching skips `tee_tcb_svn` bytes 0-1 when `tee_tcb_svn[1] > 0` (like Intel QVL; 0.5.2 compared all
+  16): `tdx-v4-module-outofdate` (platform UpToDate, module OutOfDate → `OutOfDate ["TEST-SA-00010"]`, not the
+  platform's OutOfDate level) and `tdx-v4-module-v0-low` (version 0: all 16 bytes compared);
+- the v5 body size is checked ("Invalid body size"): `tdx-v5-body-size-mismatch`;
+- td_attributes bit 29 is reported as "TD migration is enabled" (`tdx-v4-migratable`), not as a reserved bit.
+Still unchecked by 0.7.0 (accepted; Intel QVL rejects): PCEID mismatch, outer certification data type ≠ 6.
 
 Fixed time: `now` = {now} ({now_rfc3339}). TCB info / QE identity / CRLs are valid {issue} → {next}.
 
@@ -903,6 +948,9 @@ def write_dcap_readme(w: Writer, entries: list[dict]):
     for e in entries:
         x = e["expected"]
         dev = f"accepted, {x['tcb_status']} {x['advisory_ids']}" if x["accepted"] else f"rejected ({x['reason']})"
+        if x.get("intel_rules"):
+            ir = x["intel_rules"]
+            dev += f"; with `--intel-rules`: {'accepted' if ir['accepted'] else 'rejected (' + ir['reason'] + ')'}"
         d = x["dcap_qvl"]
         dq = f"{d['status']} {d['advisory_ids']}" if d["accepted"] else f"error: {d['error'][:90]}"
         rows.append(f"| `{e['name']}` | `{e['quote'][5:]}` | `{e['collateral'][5:]}` | {dev} | {dq} |")
