@@ -9,15 +9,19 @@ public struct KeysOptions: Sendable {
     public var appId: String?
     public var kmsRoot: String?
     public var kmsContract: String?
-    public var rpcURL: String?
+    /// JSON-RPC providers for --kms-contract (all must agree, or `quorum` of them).
+    public var rpcURLs: [String] = []
+    public var quorum: Int?
+    /// Block to read kmsInfo() at: N, N:HASH, latest (default), safe, finalized.
+    public var block: String?
+    /// How JSON-RPC requests travel; nil = HTTP (tests inject a fake).
+    public var rpcTransport: (any RPCTransport)?
     public var simulator = false
     public var purpose = KMSSignatureChain.defaultPurpose
     public var replicas: [String] = []
     public var offline = false
     /// Fetches a URL (HTTP GET) and returns the body; the CLI wires in the HTTP client.
     public var fetchURL: (@Sendable (String) throws -> Bytes)?
-    /// Reads `DstackKms.kmsInfo().k256Pubkey` at `contract` through `rpc`; nil = not available in this build.
-    public var readKMSRoot: (@Sendable (_ contract: Address, _ rpc: String) throws -> Bytes)?
 
     public init() {}
 }
@@ -37,7 +41,8 @@ public enum Keys {
         let appId = try parseAppId(appIdText)
         let rootChoices = [o.kmsRoot != nil, o.kmsContract != nil, o.simulator].filter { $0 }.count
         if rootChoices > 1 { throw DevProofError.usage("give only one of --kms-root, --kms-contract (with --rpc), --simulator") }
-        if o.kmsContract != nil && o.rpcURL == nil { throw DevProofError.usage("--kms-contract needs --rpc URL") }
+        if o.kmsContract != nil && o.rpcURLs.isEmpty { throw DevProofError.usage("--kms-contract needs --rpc URL") }
+        if o.kmsContract == nil && (!o.rpcURLs.isEmpty || o.block != nil) { throw DevProofError.usage("--rpc/--block are only used with --kms-contract") }
         if o.purpose.isEmpty { throw DevProofError.usage("--purpose must not be empty") }
 
         // Load everything before deciding anything: malformed input is exit 2 whatever else happens.
@@ -63,6 +68,7 @@ public enum Keys {
         case .pinned: report.setFact("mode", .string("pinned-root"))
         case .onChain: report.setFact("mode", .string("on-chain-root"))
         case .unavailable(let why, _): report.setFact("mode", .string(why.hasPrefix("no trusted") ? "no-root" : "on-chain-root"))
+        case .failed: report.setFact("mode", .string("on-chain-root"))
         }
 
         let chain = verifyChain(primary, appId: appId, purpose: o.purpose)
@@ -83,11 +89,14 @@ public enum Keys {
             report.setFact("kms_signer", .obj([("address", .string(Address(publicKey: k).checksummed)), ("pubkey", .string(k.compressed.hex))]))
         }
         switch rootResolution {
-        case .pinned(let r), .onChain(let r, _):
+        case .pinned(let r):
             report.setFact("kms_root", rootJSON(r))
+        case .onChain(let r, _, let details):
+            report.setFact("kms_root", rootJSON(r))
+            report.setFact("kms_root_source", details)
         case .simulator(let rs):
             report.setFact("kms_root", .array(rs.map(rootJSON)))
-        case .unavailable: report.setFact("kms_root", .null)
+        case .unavailable, .failed: report.setFact("kms_root", .null)
         }
         return report
     }
@@ -122,16 +131,18 @@ public enum Keys {
 
     enum RootResolution {
         case pinned(KMSRoot)
-        case onChain(KMSRoot, contract: Address)
+        case onChain(KMSRoot, contract: Address, details: JSONValue)
         case simulator([KMSRoot])
         /// No root: the chain cannot be closed (skip → inconclusive).
         case unavailable(String, details: JSONValue)
+        /// The root source contradicts itself (providers disagree, pinned block hash differs): kms_root fails.
+        case failed(String, details: JSONValue)
 
         var candidates: [KMSRoot] {
             switch self {
-            case .pinned(let r), .onChain(let r, _): return [r]
+            case .pinned(let r), .onChain(let r, _, _): return [r]
             case .simulator(let rs): return rs
-            case .unavailable: return []
+            case .unavailable, .failed: return []
             }
         }
     }
@@ -139,25 +150,40 @@ public enum Keys {
     static func resolveRoot(_ o: KeysOptions) throws -> RootResolution {
         if let r = o.kmsRoot { return .pinned(try KMSRoot(r)) }
         if o.simulator { return .simulator(KMSRoot.simulatorRoots) }
-        if let c = o.kmsContract, let rpc = o.rpcURL {
+        if let c = o.kmsContract {
             let contract: Address
             do { contract = try Address(c) } catch { throw DevProofError.usage("--kms-contract: \(error)") }
-            if o.offline { return .unavailable("--kms-contract needs the network (--offline given)", details: .obj([("contract", .string(contract.checksummed))])) }
-            guard let read = o.readKMSRoot else {
-                return .unavailable("reading DstackKms.kmsInfo() over JSON-RPC is not available in this build; pass the root with --kms-root",
-                                    details: .obj([("contract", .string(contract.checksummed)), ("rpc", .string(rpc))]))
-            }
+            let base: [(String, JSONValue)] = [("contract", .string(contract.checksummed))]
+            if o.offline { return .unavailable("--kms-contract needs the network (--offline given)", details: .obj(base)) }
+            let selector = try BlockSelector(parsing: o.block ?? "latest")
+            let client = try RPCClient(urls: o.rpcURLs, quorum: o.quorum, transport: o.rpcTransport ?? HTTPTransport())
             do {
-                let pub = try read(contract, rpc)
+                let chain = try PinnedChain.pin(client, selector)
+                let details: JSONValue = .obj(base + [("chain", chain.json)])
+                let out: [ABIValue]
+                do { out = try chain.call(DstackABI.kmsInfo, [], on: contract) } catch let e as CallReverted {
+                    throw DevProofError.malformed("kmsInfo() on \(contract.checksummed) reverted (\(e.revert)): is --kms-contract a DstackKms?")
+                }
+                guard case .bytes(let pub)? = out.first else {
+                    throw DevProofError.malformed("kmsInfo() on \(contract.checksummed) did not return bytes k256Pubkey first")
+                }
+                guard !pub.isEmpty else {
+                    return .failed("DstackKms \(contract.checksummed) has no k256Pubkey set in kmsInfo() at block \(chain.block.number)", details: details)
+                }
                 do {
-                    return .onChain(.publicKey(try Secp256k1.PublicKey(sec1: pub)), contract: contract)
+                    return .onChain(.publicKey(try Secp256k1.PublicKey(sec1: pub)), contract: contract, details: details)
                 } catch {
-                    throw DevProofError.malformed("DstackKms \(contract.checksummed) kmsInfo().k256Pubkey is not a secp256k1 key (\(pub.count) bytes: \(pub.hex0x))")
+                    return .failed("DstackKms \(contract.checksummed) kmsInfo().k256Pubkey is not a secp256k1 public key (\(pub.count) bytes: \(pub.hex0x))", details: details)
                 }
+            } catch let e as RPCError {
+                if case .disagreement = e { return .failed("RPC providers disagree while reading kmsInfo(): \(e)", details: .obj(base)) }
+                let d = e.asDevProofError
+                if case .unavailable(let m) = d { return .unavailable("could not read kmsInfo() from \(contract.checksummed): \(m)", details: .obj(base)) }
+                throw d
+            } catch let e as BlockHashMismatch {
+                return .failed("the RPC chain is not the pinned one: \(e)", details: .obj(base))
             } catch let e as DevProofError {
-                if case .unavailable(let m) = e {
-                    return .unavailable("could not read kmsInfo() from \(contract.checksummed): \(m)", details: .obj([("contract", .string(contract.checksummed)), ("rpc", .string(rpc))]))
-                }
+                if case .unavailable(let m) = e { return .unavailable("could not read kmsInfo() from \(contract.checksummed): \(m)", details: .obj(base)) }
                 throw e
             }
         }
@@ -253,6 +279,7 @@ public enum Keys {
             if let k = c.kmsKey { d.append(JSONMember("recovered_kms_signer", .string(Address(publicKey: k).checksummed))) }
             return .skip("keys.kms_root", why, .object(d))
         }
+        if case .failed(let why, let details) = root { return .fail("keys.kms_root", why, details) }
         guard let k = c.kmsKey else {
             return .skip("keys.kms_root", "no KMS signer was recovered, so there is nothing to compare with the root")
         }
@@ -264,7 +291,7 @@ public enum Keys {
             let src: String
             switch root {
             case .simulator: src = "a public simulator root"
-            case .onChain(_, let c): src = "the root in DstackKms \(c.checksummed).kmsInfo()"
+            case .onChain(_, let c, _): src = "the root in DstackKms \(c.checksummed).kmsInfo()"
             default: src = "the pinned root"
             }
             return .pass("keys.kms_root", "the chain ends at \(src) \(m.address.checksummed)", .obj(details))

@@ -23,8 +23,12 @@ struct KeysCommand: ParsableCommand {
     var kmsRoot: String?
     @Option(name: .customLong("kms-contract"), help: "Read the KMS root from DstackKms.kmsInfo().k256Pubkey at this address (needs --rpc).")
     var kmsContract: String?
-    @Option(help: "Ethereum JSON-RPC URL for --kms-contract.")
-    var rpc: String?
+    @Option(help: "Ethereum JSON-RPC URL for --kms-contract (repeatable: all providers must agree).")
+    var rpc: [String] = []
+    @Option(help: "How many --rpc providers must answer (default: all).")
+    var quorum: Int?
+    @Option(help: "Block to read kmsInfo() at: N, N:HASH, latest (default), safe or finalized.")
+    var block: String?
     @Flag(help: "Accept the public dstack/Phala simulator KMS roots (test only; the report says SIMULATOR).")
     var simulator = false
     @Option(help: "The purpose the app key signed with the derived key (default: ethereum).")
@@ -36,7 +40,7 @@ struct KeysCommand: ParsableCommand {
         CLI.run(common) {
             var o = KeysOptions()
             o.response = response; o.appId = appId; o.kmsRoot = kmsRoot; o.kmsContract = kmsContract
-            o.rpcURL = rpc; o.simulator = simulator; o.purpose = purpose; o.replicas = replica
+            o.rpcURLs = rpc; o.quorum = quorum; o.block = block; o.simulator = simulator; o.purpose = purpose; o.replicas = replica
             o.offline = common.offline
             return try Keys.run(o)
         }

@@ -248,32 +248,42 @@ struct KeysChainTests {
         #expect(none.verdict == .inconclusive)
         #expect(none.check("keys.kms_root")?.status == .skip)
         #expect(none.fact("mode") == .string("no-root"))
-        // --kms-contract without an RPC reader in this build: a clear skip.
-        let noRPC = try KeysHarness.run(c.t03, appId: c.appId, root: nil) { o in
-            o.kmsContract = "0x2f83172A49584C017F2B256F0FB2Dca14126Ba9C"; o.rpcURL = "http://127.0.0.1:9"
-        }
-        #expect(noRPC.verdict == .inconclusive)
-        #expect(noRPC.check("keys.kms_root")?.summary.contains("kmsInfo") == true)
-        // With a reader: the on-chain key is the root.
+        // --kms-contract: DstackKms.kmsInfo() read over JSON-RPC (the project's ABI and RPC client, fake transport).
         let rootPub = try Hex.decode(try c.v.str("kms_root_pubkey"))
-        let onChain = try KeysHarness.run(c.t03, appId: c.appId, root: nil) { o in
-            o.kmsContract = "0x2f83172A49584C017F2B256F0FB2Dca14126Ba9C"; o.rpcURL = "http://rpc"
-            o.readKMSRoot = { _, _ in rootPub }
-        }
-        #expect(onChain.verdict == .pass)
-        #expect(onChain.fact("mode") == .string("on-chain-root"))
-        // RPC down: inconclusive; a garbage on-chain key: malformed.
-        let down = try KeysHarness.run(c.t03, appId: c.appId, root: nil) { o in
-            o.kmsContract = "0x2f83172A49584C017F2B256F0FB2Dca14126Ba9C"; o.rpcURL = "http://rpc"
-            o.readKMSRoot = { _, _ in throw DevProofError.unavailable("connection refused") }
-        }
-        #expect(down.verdict == .inconclusive)
-        #expect(throws: DevProofError.self) {
+        let kms = "0x2f83172A49584C017F2B256F0FB2Dca14126Ba9C"
+        func onChain(_ t: FakeKMSRPC, urls: [String] = ["http://rpc.example"], block: String? = nil) throws -> Report {
             try KeysHarness.run(c.t03, appId: c.appId, root: nil) { o in
-                o.kmsContract = "0x2f83172A49584C017F2B256F0FB2Dca14126Ba9C"; o.rpcURL = "http://rpc"
-                o.readKMSRoot = { _, _ in Bytes(repeating: 0, count: 33) }
+                o.kmsContract = kms; o.rpcURLs = urls; o.rpcTransport = t; o.block = block
             }
         }
+        let ok = try onChain(FakeKMSRPC(k256: rootPub))
+        #expect(ok.verdict == .pass)
+        #expect(ok.fact("mode") == .string("on-chain-root"))
+        #expect(ok.check("keys.kms_root")?.summary.contains("kmsInfo()") == true)
+        #expect(ok.fact("kms_root_source")?["chain"]?["block"] == .int(16))
+        // Two providers that agree; one that serves another key → providers disagree → fail.
+        #expect(try onChain(FakeKMSRPC(k256: rootPub), urls: ["http://a.example", "http://b.example"]).verdict == .pass)
+        let split = try onChain(FakeKMSRPC(k256: rootPub, liar: "b.example"), urls: ["http://a.example", "http://b.example"])
+        #expect(KeysHarness.failing(split) == ["keys.kms_root"])
+        // The contract holds another root → the chain does not end there.
+        let other = try Self.chains()[1]
+        #expect(KeysHarness.failing(try onChain(FakeKMSRPC(k256: try Hex.decode(try other.v.str("kms_root_pubkey"))))) == ["keys.kms_root"])
+        // No key set / not a key → fail; RPC down → inconclusive; kmsInfo reverts (not a DstackKms) → exit 2.
+        #expect(KeysHarness.failing(try onChain(FakeKMSRPC(k256: []))) == ["keys.kms_root"])
+        #expect(KeysHarness.failing(try onChain(FakeKMSRPC(k256: Bytes(repeating: 0, count: 33)))) == ["keys.kms_root"])
+        let down = try onChain(FakeKMSRPC(k256: rootPub, down: true))
+        #expect(down.verdict == .inconclusive)
+        #expect(down.check("keys.kms_root")?.status == .skip)
+        #expect(throws: DevProofError.self) { try onChain(FakeKMSRPC(k256: rootPub, revert: true)) }
+        // A pinned block whose hash the provider does not confirm → fail.
+        let pinned = try onChain(FakeKMSRPC(k256: rootPub), block: "16:0x" + String(repeating: "ab", count: 32))
+        #expect(KeysHarness.failing(pinned) == ["keys.kms_root"])
+        #expect(try onChain(FakeKMSRPC(k256: rootPub), block: "16:" + FakeKMSRPC.blockHash.hex0x).verdict == .pass)
+        // Offline: inconclusive, no request made.
+        let off = try KeysHarness.run(c.t03, appId: c.appId, root: nil) { o in
+            o.kmsContract = kms; o.rpcURLs = ["http://rpc.example"]; o.rpcTransport = FakeKMSRPC(k256: rootPub); o.offline = true
+        }
+        #expect(off.verdict == .inconclusive)
         // The simulator roots do not accept a generated chain.
         let sim = try KeysHarness.run(c.t03, appId: c.appId, root: nil) { $0.simulator = true }
         #expect(KeysHarness.failing(sim) == ["keys.kms_root"])
@@ -297,6 +307,7 @@ struct KeysChainTests {
         #expect(isUsage(err(c.t03, appId: "0x1234")))
         #expect(isUsage(err(c.t03) { $0.simulator = true }))             // two root sources
         #expect(isUsage(err(c.t03) { $0.kmsRoot = nil; $0.kmsContract = "0x2f83172A49584C017F2B256F0FB2Dca14126Ba9C" })) // no --rpc
+        #expect(isUsage(err(c.t03) { $0.rpcURLs = ["http://rpc.example"] }))  // --rpc without --kms-contract
         #expect(isMalformed(err(c.t03) { $0.kmsRoot = "0x1234" }))
         // Lengths: 33/65/65/65/32.
         let sig64 = try c.t03.hexAt(["signature"]).prefix(64)
@@ -390,5 +401,47 @@ struct KeysCorpusTests {
         // The Phala CLI simulator root is a different key: a pinned mismatch fails.
         let other = try KeysHarness.run(v, appId: Self.appId, root: KMSRoot.phalaSimulatorAddress)
         #expect(KeysHarness.failing(other) == ["keys.kms_root"])
+    }
+}
+
+/// A JSON-RPC provider serving one DstackKms whose kmsInfo() returns `k256`.
+struct FakeKMSRPC: RPCTransport {
+    static let blockHash: Bytes = Array(repeating: 0x11, count: 32)
+    var k256: Bytes
+    var down = false
+    var revert = false
+    /// Host that answers kmsInfo() with a different key.
+    var liar: String?
+
+    func post(url: String, body: Bytes, timeout: Double) throws -> (status: Int, body: Bytes) {
+        if down { throw DevProofError.unavailable("connection refused") }
+        let req = try JSONParser.parse(body)
+        let reqs = req.arrayValue ?? [req]
+        var answers: [JSONValue] = []
+        for r in reqs {
+            let id = r["id"] ?? .int(1)
+            func ok(_ v: JSONValue) -> JSONValue { .obj([("jsonrpc", .string("2.0")), ("id", id), ("result", v)]) }
+            switch r["method"]?.stringValue ?? "" {
+            case "eth_chainId": answers.append(ok(.string("0x2105")))
+            case "eth_getBlockByNumber":
+                answers.append(ok(.obj([("number", .string("0x10")), ("hash", .string(Self.blockHash.hex0x)),
+                                        ("parentHash", .string(Bytes(repeating: 0x22, count: 32).hex0x)), ("timestamp", .string("0x6543"))])))
+            case "eth_call":
+                let data = (try? Hex.decode(r["params"]?.arrayValue?.first?["data"]?.stringValue ?? "")) ?? []
+                guard data == DstackABI.kmsInfo.selector, !revert else {
+                    answers.append(.obj([("jsonrpc", .string("2.0")), ("id", id),
+                                         ("error", .obj([("code", .int(3)), ("message", .string("execution reverted")), ("data", .string("0x"))]))]))
+                    continue
+                }
+                var key = k256
+                if let liar, url.contains(liar), !key.isEmpty { key[key.count - 1] ^= 1 }
+                let out = try ABI.encode([.bytes, .bytes, .bytes, .bytes], [.bytes(key), .bytes([1, 2]), .bytes([]), .bytes([])])
+                answers.append(ok(.string(out.hex0x)))
+            default:
+                answers.append(.obj([("jsonrpc", .string("2.0")), ("id", id), ("error", .obj([("code", .int(-32601)), ("message", .string("no such method"))]))]))
+            }
+        }
+        let resp: JSONValue = req.arrayValue != nil ? .array(answers) : answers[0]
+        return (200, Array(resp.serialized().utf8))
     }
 }
