@@ -970,6 +970,7 @@ RUNTIME_EVENT_TYPE = 0x08000001
 RATLS_OID_QUOTE = "1.3.6.1.4.1.62397.1.1"
 RATLS_OID_EVENT_LOG = "1.3.6.1.4.1.62397.1.2"
 RATLS_OID_USAGE = "1.3.6.1.4.1.62397.1.4"
+RATLS_OID_ATTESTATION = "1.3.6.1.4.1.62397.1.8"
 KP_KIND = {"none": 0, "local": 1, "kms": 2, "tpm": 3}
 
 
@@ -1035,6 +1036,47 @@ def boot_events() -> list[Event]:
     for text in (b"Exit Boot Services Invocation", b"Exit Boot Services Returned with Success"):
         ev.append(Event(1, 0x80000007, sha384(text), "", text))
     return ev
+
+
+def scale_compact(n: int) -> bytes:
+    if n < 1 << 6:
+        return bytes([n << 2])
+    if n < 1 << 14:
+        return ((n << 2) | 1).to_bytes(2, "little")
+    if n < 1 << 30:
+        return ((n << 2) | 2).to_bytes(4, "little")
+    raise ValueError("SCALE compact: too large")
+
+
+def scale_bytes(b: bytes) -> bytes:
+    return scale_compact(len(b)) + b
+
+
+def attestation_v0(quote: bytes, events: list[Event], report_data: bytes, config: str) -> bytes:
+    """dstack VersionedAttestation V0 (SCALE): 0x00 || Attestation{quote: DstackTdx{quote, event_log}, runtime_events,
+    report_data[64], config}. The embedded event log is stripped like dstack's: the three ACPI events (with digests)
+    and the runtime events (digest empty); runtime_events repeats (name, payload)."""
+    kept = [e for e in events if e.event_type == 10 and e.event.startswith("acpi-")]
+    runtime = [e for e in events if e.event_type == RUNTIME_EVENT_TYPE]
+    out = b"\x00" + b"\x00" + scale_bytes(quote) + scale_compact(len(kept) + len(runtime))
+    for e in kept + runtime:
+        digest = b"" if e.event_type == RUNTIME_EVENT_TYPE else e.digest
+        out += (struct.pack("<II", e.imr, e.event_type) + scale_bytes(digest) + scale_bytes(e.event.encode())
+                + scale_bytes(e.payload))
+    out += scale_compact(len(runtime))
+    for e in runtime:
+        out += scale_bytes(e.event.encode()) + scale_bytes(e.payload)
+    assert len(report_data) == 64
+    return out + report_data + scale_bytes(config.encode())
+
+
+def attestation_v0_quote(b: bytes) -> bytes:
+    """The quote inside a V0 SCALE attestation (for the self-check)."""
+    assert b[0] == 0 and b[1] == 0, "not a V0 DstackTdx attestation"
+    mode = b[2] & 3
+    n, off = {0: (b[2] >> 2, 3), 1: (int.from_bytes(b[2:4], "little") >> 2, 4),
+              2: (int.from_bytes(b[2:6], "little") >> 2, 6)}[mode]
+    return b[off:off + n]
 
 
 def replay(events: list[Event]) -> list[bytes]:
@@ -1173,10 +1215,16 @@ def gen_dstack(w: Writer, pki: Pki, ctx: dict) -> dict:
         NameOID.COMMON_NAME, "devproof TEST App Root Cert \u2014 not dstack")]), None, ca=True, path_len=1,
         not_before=utc(2026, 1, 1), not_after=utc(2036, 1, 1), crl_url=None)
 
-    def ratls_cert(app: DstackApp, label: str, leaf_key_label: str, bind_key_label: str) -> tuple[Cert, bytes]:
+    def ratls_cert(app: DstackApp, label: str, leaf_key_label: str, bind_key_label: str,
+                   attestation_ext: bool = False) -> tuple[Cert, bytes]:
         leaf_key = p256_key(leaf_key_label)
         rd = sha512(b"ratls-cert:" + spki_der(p256_key(bind_key_label)))
         quote = quote_for(app, label, rd)
+        if attestation_ext:  # dstack >= 0.5.9: one .1.8 extension with the SCALE attestation instead of .1.1/.1.2
+            evidence_exts = [ratls_ext(RATLS_OID_ATTESTATION, attestation_v0(quote, app.events, rd, vm_config_json(app)))]
+        else:
+            evidence_exts = [ratls_ext(RATLS_OID_QUOTE, quote),
+                             ratls_ext(RATLS_OID_EVENT_LOG, event_log_json(app.events, stripped=False).encode())]
         subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{app.app_name} (devproof TEST)")])
         b = (x509.CertificateBuilder().subject_name(subject).issuer_name(app_root.name)
              .public_key(leaf_key.public_key()).serial_number(serial_for(label))
@@ -1186,10 +1234,9 @@ def gen_dstack(w: Writer, pki: Pki, ctx: dict) -> dict:
                                           crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
              .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH,
                                                    x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-             .add_extension(ratls_ext(RATLS_OID_QUOTE, quote), critical=False)
-             .add_extension(ratls_ext(RATLS_OID_EVENT_LOG, event_log_json(app.events, stripped=False).encode()),
-                            critical=False)
              .add_extension(ratls_ext(RATLS_OID_USAGE, b"app:custom"), critical=False))
+        for e in evidence_exts:
+            b = b.add_extension(e, critical=False)
         cert = b.sign(app_root.key, hashes.SHA256(), ecdsa_deterministic=True)
         return Cert(label, leaf_key, cert), quote
 
@@ -1211,6 +1258,11 @@ def gen_dstack(w: Writer, pki: Pki, ctx: dict) -> dict:
         getquote = {"quote": gq_quote.hex(), "event_log": event_log_json(app.events, stripped=True),
                     "report_data": nonce.hex(), "vm_config": vm_config_json(app)}
         w.write(f"{d}/getquote.json", dumps_sorted(getquote))
+        att = attestation_v0(gq_quote, app.events, nonce, vm_config_json(app))
+        w.write(f"{d}/attestation.json", dumps_sorted({"attestation": att.hex()}))
+        leaf8, _ = ratls_cert(app, f"{vname}/ratls-attestation", f"dstack/{vname}/ratls-leaf-8",
+                              f"dstack/{vname}/ratls-leaf-8", attestation_ext=True)
+        w.write(f"{d}/ratls-cert-attestation.pem", leaf8.pem + app_root.pem)
         leaf, rq = ratls_cert(app, f"{vname}/ratls", f"dstack/{vname}/ratls-leaf", f"dstack/{vname}/ratls-leaf")
         app_cert = leaf.pem + app_root.pem
         w.write(f"{d}/ratls-cert.pem", app_cert)
@@ -1238,7 +1290,8 @@ def gen_dstack(w: Writer, pki: Pki, ctx: dict) -> dict:
                             else "mr_config_id v2 (0x02 || keccak256(compose_hash || app_id || 0x02 || kms_spki)), "
                                  "app_id pinned (not derived from compose_hash), key_provider_id set in app-compose"),
             "files": {"app_compose": f"{d}/app-compose.json", "getquote": f"{d}/getquote.json",
-                      "os_ref": f"{d}/os-ref.json",
+                      "os_ref": f"{d}/os-ref.json", "attestation": f"{d}/attestation.json",
+                      "ratls_cert_attestation": f"{d}/ratls-cert-attestation.pem",
                       "info": f"{d}/info.json", "ratls_cert": f"{d}/ratls-cert.pem"},
             "dcap": {"collateral": "dcap/collateral-tdx.json", "root_ca": "dcap/pki/root-ca.der", "now": unix(NOW),
                      "tcb_status": "UpToDate", "advisory_ids": []},
@@ -1251,6 +1304,7 @@ def gen_dstack(w: Writer, pki: Pki, ctx: dict) -> dict:
                 "getquote_report_data": nonce.hex(),
                 "ratls_report_data": sha512(b"ratls-cert:" + spki_der(leaf.key)).hex(),
                 "ratls_leaf_spki_sha256": sha256(spki_der(leaf.key)).hex(),
+                "ratls_attestation_report_data": sha512(b"ratls-cert:" + spki_der(leaf8.key)).hex(),
                 "os_image_hash": app.os_image_hash.hex(), "device_id": device_id.hex(),
                 "mr_aggregated": mragg.hex(),
                 "mr_system": sha256(app.mrtd + b"".join(app.rtmrs[:3]) + mr_key_provider).hex(),
@@ -1330,6 +1384,14 @@ def check_dstack(out: Path, manifest: dict):
         ext = {e.oid.dotted_string: e.value.value for e in leaf.extensions
                if isinstance(e.value, x509.UnrecognizedExtension)}
         quotes["ratls"] = der_read_octets(ext[RATLS_OID_QUOTE])
+        quotes["attestation"] = attestation_v0_quote(bytes.fromhex(
+            json.loads((out / f["attestation"]).read_text())["attestation"]))
+        leaf8 = x509.load_pem_x509_certificates((out / f["ratls_cert_attestation"]).read_bytes())[0]
+        quotes["ratls8"] = attestation_v0_quote(der_read_octets(leaf8.extensions.get_extension_for_oid(
+            x509.ObjectIdentifier(RATLS_OID_ATTESTATION)).value.value))
+        if quotes["ratls8"][48 + 520:48 + 584] != sha512(b"ratls-cert:" + leaf8.public_key().public_bytes(
+                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)):
+            problems.append(f"{v['name']}: RA-TLS (.1.8) report_data binding")
         for kind, q in quotes.items():
             r = dcap_qvl_verify(q, coll, root, unix(NOW))
             if not r["accepted"] or r["status"] != "UpToDate":
@@ -1398,6 +1460,8 @@ Each variant directory holds:
 | `getquote.json` | dstack guest-agent `GetQuote` response `{quote (hex), event_log (JSON **string**, stripped form: runtime digests empty, boot payloads empty except ACPI DATA), report_data (hex, caller nonce zero-padded), vm_config (JSON string)}` |
 | `info.json` | guest-agent / KMS `Info`-like `{app_id, instance_id, app_cert (PEM chain), tcb_info (JSON **string**: mrtd, rtmr0-3, mr_aggregated, os_image_hash, compose_hash, device_id, event_log (full, with digests), app_compose (raw text)), app_name, device_id, mr_aggregated, os_image_hash, key_provider_info (JSON string), compose_hash, vm_config}` |
 | `os-ref.json` | reference OS measurements for `--os-ref`: `{mrtd, rtmr0, rtmr1, rtmr2}` (hex) = the synthetic boot's values |
+| `attestation.json` | guest-agent `Attest` response `{attestation: hex}`: VersionedAttestation **V0 (SCALE)** = 0x00 ‖ DstackTdx{quote (= getquote.json's quote), event_log (3 ACPI events with digests + runtime events with empty digests)} ‖ runtime_events (name, payload) ‖ report_data[64] ‖ config (vm_config JSON) |
+| `ratls-cert-attestation.pem` | RA-TLS chain in the dstack ≥ 0.5.9 form: evidence in one extension, OID 1.3.6.1.4.1.62397.1.8 = the V0 SCALE attestation (its quote binds this leaf's SPKI); no .1.1/.1.2 |
 | `ratls-cert.pem` | RA-TLS chain: leaf (quote in OID 1.3.6.1.4.1.62397.1.1, full event log JSON in .1.2, usage "app:custom" in .1.4; extnValue = OCTET STRING of the raw bytes; quote report_data = sha512("ratls-cert:" ‖ leaf SubjectPublicKeyInfo DER)) ‖ self-signed TEST app root |
 
 Runtime events (imr 3): system-preparing, app-id, compose-hash, instance-id, boot-mr-done, os-image-hash,
