@@ -182,6 +182,21 @@ struct KeysChainTests {
         #expect(try failing(raw.setting(["signature_chain"], .array(chain))) == ["keys.kms_root"])
     }
 
+    /// TeeOracle.t.sol's test_VerifyReturnsFalseForBadSig: all-zero signatures, pubkey 0x02…01 → fail, no crash.
+    @Test func all_zero_signatures_fail_cleanly() throws {
+        let z65 = JSONValue.string("0x" + String(repeating: "00", count: 65))
+        let resp: JSONValue = .obj([
+            ("price", .number("100")), ("timestamp", .number("5")),
+            ("messageHash", .string("0x" + String(repeating: "00", count: 32))), ("signature", z65),
+            ("signatureChain", .obj([("derivedPubkey", .string("0x02" + String(repeating: "00", count: 31) + "01")),
+                                     ("appSignature", z65), ("kmsSignature", z65)])),
+        ])
+        let r = try KeysHarness.run(resp, appId: "ea549f02e1a25fabd1cb788380e033ec5461b2ff", root: KMSRoot.phalaSimulatorAddress)
+        #expect(r.verdict == .fail)
+        #expect(KeysHarness.failing(r) == ["keys.app_signature", "keys.message_hash", "keys.message_signature"])
+        #expect(r.check("keys.kms_root")?.status == .skip)
+    }
+
     @Test func claimed_app_id_diagnosis() throws {
         let all = try Self.chains()
         let c = all[0]
