@@ -367,7 +367,7 @@ public enum DCAPVerifier {
 
         // Final status.
         if let p = r.platformVerdict, let q = r.qeVerdict {
-            let v = options.intelRules ? p.converged(q) : p.merged(q)
+            let v = p.converged(q)
             r.verdict = v
             r.set(.tcbStatus, v.status == .revoked ? .fail("TCB status is invalid: Revoked", .invalid) : .pass)
         } else {
@@ -398,19 +398,17 @@ public enum DCAPVerifier {
         default: break
         }
         guard h.attestationKeyType == 2 else { return .fail("Unsupported DCAP attestation key type \(h.attestationKeyType)", .invalid) }
-        if o.intelRules {
-            if let t = q.signatureData.outerCertType, t != 6 {
-                return .fail("certification data type \(t), expected 6 (QE report certification data) [intel-rules]", .invalid)
+        if let d = q.bodyDescriptor {
+            let expected: Int
+            switch q.body {
+            case .sgx: expected = EnclaveReport.size
+            case .td10: expected = TDReport.size10
+            case .td15: expected = TDReport.size15
             }
-            if let d = q.bodyDescriptor {
-                let expected: Int
-                switch q.body {
-                case .sgx: expected = EnclaveReport.size
-                case .td10: expected = TDReport.size10
-                case .td15: expected = TDReport.size15
-                }
-                if Int(d.size) != expected { return .fail("v5 body size \(d.size) does not match body type \(d.type) (\(expected)) [intel-rules]", .invalid) }
-            }
+            if Int(d.size) != expected { return .fail("Invalid body size: v5 body size \(d.size) does not match body type \(d.type) (\(expected))", .invalid) }
+        }
+        if o.intelRules, let t = q.signatureData.outerCertType, t != 6 {
+            return .fail("certification data type \(t), expected 6 (QE report certification data) [intel-rules]", .invalid)
         }
         return .pass
     }
@@ -447,11 +445,18 @@ public enum DCAPVerifier {
         for i in 0..<16 where attrs[i] & id.attributesMask[i] != id.attributes[i] & id.attributesMask[i] {
             return .failure(StageError("QE ATTRIBUTES mismatch at byte \(i)"))
         }
-        for l in id.levels where qe.isvSVN >= l.isvSVN { return .success(l.verdict) }
+        for l in id.levels where qe.isvSVN >= l.isvSVN {
+            guard TCBStatus.qeLevelStatuses.contains(l.verdict.status) else {
+                return .failure(StageError("Unrecognized TCB status \(l.verdict.status.rawValue) in QE Identity"))
+            }
+            return .success(l.verdict)
+        }
         if let last = id.levels.last { return .failure(StageError("QE ISVSVN \(qe.isvSVN) is below minimum required \(last.isvSVN) from QE Identity")) }
         return .failure(StageError("No TCB levels found in QE Identity"))
     }
 
+    /// Platform TCB: FMSPC, TCB info kind, level matching, TDX module identity, TD 1.5 relaunch evaluation.
+    /// Returns (platform status incl. module, module status).
     static func platformTCB(_ t: TCBInfo, _ q: Quote, _ pck: PCKExtension, _ o: DCAPOptions)
         -> Result<(TCBVerdict, TCBVerdict?), StageError> {
         guard let fm = try? Hex.decode(t.fmspc) else { return .failure(StageError("Failed to decode TCB FMSPC")) }
@@ -459,72 +464,121 @@ public enum DCAPVerifier {
         if o.intelRules, (try? Hex.decode(t.pceID)) != pck.pceID {
             return .failure(StageError("PCEID mismatch: TCB info \(t.pceID), PCK \(pck.pceID.hex) [intel-rules]"))
         }
-        let td = q.tdReport
         switch q.teeType {
         case .tdx where t.version < 3 || t.id != "TDX": return .failure(StageError("TDX quote with non-TDX TCB info in the collateral"))
         case .sgx where t.version < 2 || t.id != "SGX": return .failure(StageError("SGX quote with non-SGX TCB info in the collateral"))
         default: break
         }
+        guard let td = q.tdReport else {
+            return matchLevel(t, pck, teeTCBSVN: nil).map { ($0.verdict, nil) }
+        }
+        let launch: (TCBVerdict, TCBVerdict?)
+        switch evaluateTDX(t, pck, td, svn: td.teeTCBSVN, o) {
+        case .failure(let e): return .failure(e)
+        case .success(let v): launch = v
+        }
+        // TD 1.5: evaluate the current TDX module (TEE_TCB_SVN2) too; relaunching may be advised.
+        guard let svn2 = td.teeTCBSVN2 else { return .success(launch) }
+        let current: TCBVerdict
+        switch evaluateTDX(t, pck, td, svn: svn2, o) {
+        case .failure(let e): return .failure(StageError("Failed to evaluate the current TDX TCB (TEE_TCB_SVN2): \(e.message)"))
+        case .success(let v): current = v.0
+        }
+        var v = launch.0
+        let outdated: Set<TCBStatus> = [.outOfDate, .outOfDateConfigurationNeeded]
+        if current.status == .revoked {
+            v.status = .revoked
+        } else if outdated.contains(v.status) && !outdated.contains(current.status) {
+            let config = v.status == .outOfDateConfigurationNeeded
+                || current.status == .configurationNeeded || current.status == .configurationAndSWHardeningNeeded
+            v.status = config ? .tdRelaunchAdvisedConfigurationNeeded : .tdRelaunchAdvised
+        }
+        return .success((v, launch.1))
+    }
+
+    /// One TDX evaluation for a given TEE_TCB_SVN: platform level, module identity, converged.
+    static func evaluateTDX(_ t: TCBInfo, _ pck: PCKExtension, _ td: TDReport, svn: Bytes, _ o: DCAPOptions)
+        -> Result<(TCBVerdict, TCBVerdict?), StageError> {
+        let level: TCBInfo.Level
+        switch matchLevel(t, pck, teeTCBSVN: svn) {
+        case .failure(let e): return .failure(e)
+        case .success(let l): level = l
+        }
+        switch tdxModule(t, td, svn: svn, o) {
+        case .failure(let e): return .failure(e)
+        case .success(let m):
+            return .success((m.map { level.verdict.converged($0) } ?? level.verdict, m))
+        }
+    }
+
+    /// The first level (canonical order) the platform meets. TDX components are compared from index 2
+    /// when the module major version (TEE_TCB_SVN[1]) is non-zero, as Intel QVL and dcap-qvl 0.7 do.
+    static func matchLevel(_ t: TCBInfo, _ pck: PCKExtension, teeTCBSVN svn: Bytes?) -> Result<TCBInfo.Level, StageError> {
         for level in t.levels {
             if pck.pceSVN < level.pceSVN { continue }
             if level.sgxComponents.count != pck.cpuSVN.count {
                 return .failure(StageError("SGX component count mismatch: expected \(pck.cpuSVN.count), got \(level.sgxComponents.count)"))
             }
             if zip(pck.cpuSVN, level.sgxComponents).contains(where: { $0 < $1 }) { continue }
-            if let td {
-                let svn = td.teeTCBSVN
+            if let svn {
                 if level.tdxComponents.count != svn.count {
                     return .failure(StageError("TDX component count mismatch: expected \(svn.count), got \(level.tdxComponents.count)"))
                 }
-                let start = (o.intelRules && svn[1] > 0) ? 2 : 0
+                let start = svn[1] > 0 ? 2 : 0
                 if (start..<16).contains(where: { svn[$0] < level.tdxComponents[$0] }) { continue }
             }
-            var verdict = level.verdict
-            var module: TCBVerdict?
-            if let td {
-                switch tdxModule(t, td, o) {
-                case .failure(let e): return .failure(StageError("TDX module identity check: \(e.message)"))
-                case .success(let m):
-                    module = m
-                    if let m { verdict = o.intelRules ? verdict.converged(m) : verdict.merged(m) }
-                }
+            guard TCBStatus.platformLevelStatuses.contains(level.verdict.status) else {
+                return .failure(StageError("Unrecognized TCB status \(level.verdict.status.rawValue) in TCB Info"))
             }
-            return .success((verdict, module))
+            return .success(level)
         }
         return .failure(StageError("No matching TCB level found"))
     }
 
-    static func tdxModule(_ t: TCBInfo, _ td: TDReport, _ o: DCAPOptions) -> Result<TCBVerdict?, StageError> {
+    static func tdxModule(_ t: TCBInfo, _ td: TDReport, svn: Bytes, _ o: DCAPOptions) -> Result<TCBVerdict?, StageError> {
         guard t.id == "TDX", t.version >= 3 else { return .success(nil) }
-        let isvsvn = td.teeTCBSVN[0], ver = td.teeTCBSVN[1]
+        let isvsvn = svn[0], ver = svn[1]
         guard let base = t.tdxModule else { return .failure(StageError("TDX TCB Info is missing tdxModule field")) }
         var m = base
         var levels: [TCBInfo.ModuleLevel]?
-        if ver > 0 && !t.tdxModuleIdentities.isEmpty {
+        if ver > 0 {
             let want = String(format: "TDX_%02X", ver)
             guard let ident = t.tdxModuleIdentities.first(where: { $0.id.uppercased() == want }) else {
-                return .failure(StageError("No TDX module identity with id \(want) found in TCB Info"))
+                return .failure(StageError("TDX module TCB level check: No TDX module identity with id \(want) found in TCB Info"))
             }
             m = ident.module
             levels = ident.levels
         }
-        func fixed(_ s: String, _ n: Int, _ f: String) -> Bytes? { (try? Hex.decode(s)).flatMap { $0.count == n ? $0 : nil } }
-        guard let signer = fixed(m.mrSigner, 48, "mrsigner"), let attrs = fixed(m.attributes, 8, "attributes"),
-              let mask = fixed(m.attributesMask, 8, "attributesMask") else {
-            return .failure(StageError("TDX module identity has malformed mrsigner/attributes/attributesMask"))
+        func fixed(_ s: String, _ n: Int) -> Bytes? { (try? Hex.decode(s)).flatMap { $0.count == n ? $0 : nil } }
+        guard let signer = fixed(m.mrSigner, 48), let attrs = fixed(m.attributes, 8), let mask = fixed(m.attributesMask, 8) else {
+            return .failure(StageError("TDX module identity check: malformed mrsigner/attributes/attributesMask"))
         }
-        if td.mrSignerSeam != signer { return .failure(StageError("TDX module MRSIGNER mismatch: expected \(signer.hex), got \(td.mrSignerSeam.hex)")) }
+        if td.mrSignerSeam != signer {
+            return .failure(StageError("TDX module identity check: TDX module MRSIGNER mismatch: expected \(signer.hex), got \(td.mrSignerSeam.hex)"))
+        }
         let seam = td.seamAttributes
-        if o.intelRules && !seam.isAllZero { return .failure(StageError("SEAMATTRIBUTES must be zero [intel-rules]")) }
+        if o.intelRules && !seam.isAllZero { return .failure(StageError("TDX module identity check: SEAMATTRIBUTES must be zero [intel-rules]")) }
         for i in 0..<8 {
-            if seam[i] & mask[i] != attrs[i] & mask[i] { return .failure(StageError("TDX module SEAMATTRIBUTES mismatch at byte \(i)")) }
-            if seam[i] & ~mask[i] != 0 { return .failure(StageError("TDX module SEAMATTRIBUTES has bits set outside mask at byte \(i)")) }
+            if seam[i] & mask[i] != attrs[i] & mask[i] {
+                return .failure(StageError("TDX module identity check: TDX module SEAMATTRIBUTES mismatch at byte \(i)"))
+            }
+            if seam[i] & ~mask[i] != 0 {
+                return .failure(StageError("TDX module identity check: TDX module SEAMATTRIBUTES has bits set outside mask at byte \(i)"))
+            }
         }
         guard let levels else { return .success(nil) }
-        for l in levels where isvsvn >= l.isvSVN { return .success(l.verdict) }
-        return .failure(StageError("TDX module ISVSVN \(isvsvn) is below minimum required from TDX module TCB levels"))
+        for l in levels where isvsvn >= l.isvSVN {
+            guard TCBStatus.moduleLevelStatuses.contains(l.verdict.status) else {
+                return .failure(StageError("TDX module TCB level check: Unrecognized TCB status \(l.verdict.status.rawValue) in TDX module identity"))
+            }
+            return .success(l.verdict)
+        }
+        return .failure(StageError("TDX module TCB level check: TDX module ISVSVN \(isvsvn) is below minimum required from TDX module TCB levels"))
     }
 
+    /// TD attributes as dcap-qvl 0.7 checks them (bit numbers of the little-endian u64):
+    /// 0 DEBUG (unless allowed); 1-3, 7, 8-15, 23-26, 32-61 reserved; 4-6 profiling; 17 SERVTD_EXT;
+    /// 28 SEPT_VE_DISABLE required; 29 MIGRATABLE rejected; 16, 18-22, 27, 30, 31, 62, 63 allowed.
     static func attributesCheck(_ q: Quote, _ o: DCAPOptions) -> DCAPOutcome {
         switch q.body {
         case .sgx(let r):
@@ -532,12 +586,14 @@ public enum DCAPVerifier {
         case .td10(let td), .td15(let td):
             if let s = td.mrServiceTD, !s.isAllZero, !o.allowServiceTD { return .fail("Invalid MR service TD (non-zero MRSERVICETD)", .invalid) }
             let a = td.tdAttributesValue
-            if a & 0xfe != 0 { return .fail("Reserved bits in TD attributes are set (TUD)", .invalid) }
-            if a & 1 != 0 && !o.allowDebug { return .fail("Debug mode is enabled", .invalid) }
-            // Reserved: bits 8-27, bit 29, bits 32-62.
-            let reserved: UInt64 = 0x0FFF_FF00 | (1 << 29) | 0x7FFF_FFFF_0000_0000
+            func bits(_ r: ClosedRange<Int>) -> UInt64 { r.reduce(0) { $0 | (1 << UInt64($1)) } }
+            let reserved = bits(1...3) | bits(7...7) | bits(8...15) | bits(23...26) | bits(32...61)
             if a & reserved != 0 { return .fail("Reserved bits in TD attributes are set", .invalid) }
+            if a & 1 != 0 && !o.allowDebug { return .fail("Debug mode is enabled", .invalid) }
+            if a & bits(4...6) != 0 { return .fail("TD profiling is enabled", .invalid) }
+            if a & (1 << 17) != 0 { return .fail("SERVTD_EXT is enabled", .invalid) }
             if a & (1 << 28) == 0 { return .fail("SEPT_VE_DISABLE is not enabled", .invalid) }
+            if a & (1 << 29) != 0 { return .fail("TD migration is enabled", .invalid) }
             return .pass
         }
     }

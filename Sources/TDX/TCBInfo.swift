@@ -9,6 +9,18 @@ public enum TCBStatus: String, Sendable, Equatable, CaseIterable {
     case outOfDate = "OutOfDate"
     case outOfDateConfigurationNeeded = "OutOfDateConfigurationNeeded"
     case revoked = "Revoked"
+    /// TD 1.5 only (derived, never read from TCB info): the TD runs an out-of-date TDX module while the
+    /// current one (TEE_TCB_SVN2) is up to date, so relaunching the TD would fix it.
+    case tdRelaunchAdvised = "TDRelaunchAdvised"
+    case tdRelaunchAdvisedConfigurationNeeded = "TDRelaunchAdvisedConfigurationNeeded"
+
+    /// Statuses a platform TCB level may carry.
+    public static let platformLevelStatuses: Set<TCBStatus> = [.upToDate, .swHardeningNeeded, .configurationNeeded,
+        .configurationAndSWHardeningNeeded, .outOfDate, .outOfDateConfigurationNeeded, .revoked]
+    /// Statuses a TDX module identity level may carry (dcap-qvl 0.7 / Intel QVL).
+    public static let moduleLevelStatuses: Set<TCBStatus> = [.upToDate, .outOfDate, .revoked]
+    /// Statuses a QE identity level may carry (dcap-qvl 0.7 / Intel QVL).
+    public static let qeLevelStatuses: Set<TCBStatus> = [.upToDate, .outOfDate, .revoked, .configurationNeeded, .outOfDateConfigurationNeeded]
 
     public var severity: Int {
         switch self {
@@ -17,6 +29,8 @@ public enum TCBStatus: String, Sendable, Equatable, CaseIterable {
         case .configurationNeeded: return 2
         case .configurationAndSWHardeningNeeded: return 3
         case .outOfDate: return 4
+        case .tdRelaunchAdvised: return 4
+        case .tdRelaunchAdvisedConfigurationNeeded: return 5
         case .outOfDateConfigurationNeeded: return 5
         case .revoked: return 6
         }
@@ -29,23 +43,24 @@ public struct TCBVerdict: Sendable, Equatable {
     public var advisoryIDs: [String]
     public init(_ status: TCBStatus, _ advisoryIDs: [String] = []) { self.status = status; self.advisoryIDs = advisoryIDs }
 
-    /// dcap-qvl: the worse status; advisory IDs of `self` then `other`'s new ones.
+    /// dcap-qvl 0.5: the worse status; advisory IDs of `self` then `other`'s new ones.
     public func merged(_ other: TCBVerdict) -> TCBVerdict {
         TCBVerdict(other.status.severity > status.severity ? other.status : status, union(other))
     }
 
-    /// Intel QVL convergence (`convergeTcbStatusWithQeTcbStatus` / `...WithTdxModuleStatus`): an OutOfDate
-    /// component turns UpToDate/SWHardeningNeeded into OutOfDate and ConfigurationNeeded /
-    /// ConfigurationAndSWHardeningNeeded into OutOfDateConfigurationNeeded; Revoked stays Revoked;
-    /// otherwise the platform status is kept.
+    /// Intel QVL convergence (`convergeTcbStatusWithQeTcbStatus` / `...WithTdxModuleStatus`), which
+    /// dcap-qvl 0.7 follows: an OutOfDate QE / module turns UpToDate / SWHardeningNeeded / TDRelaunchAdvised
+    /// into OutOfDate and the ConfigurationNeeded kinds into OutOfDateConfigurationNeeded; Revoked makes
+    /// Revoked; any other status of `other` leaves the platform status as it is. Advisory IDs: union, in order.
     public func converged(_ other: TCBVerdict) -> TCBVerdict {
         var s = status
         switch other.status {
         case .revoked: s = .revoked
-        case .outOfDate, .outOfDateConfigurationNeeded:
+        case .outOfDate:
             switch status {
-            case .upToDate, .swHardeningNeeded: s = .outOfDate
-            case .configurationNeeded, .configurationAndSWHardeningNeeded: s = .outOfDateConfigurationNeeded
+            case .upToDate, .swHardeningNeeded, .tdRelaunchAdvised: s = .outOfDate
+            case .configurationNeeded, .configurationAndSWHardeningNeeded, .tdRelaunchAdvisedConfigurationNeeded:
+                s = .outOfDateConfigurationNeeded
             default: break
             }
         default: break
