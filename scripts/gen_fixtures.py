@@ -1360,10 +1360,68 @@ def gen_dstack(w: Writer, pki: Pki, ctx: dict) -> dict:
                                "system-ready; the app identity must come from events before system-ready",
                 "expected": {"accepted": True, "compose_hash": app.compose_hash.hex(),
                              "ignored_late_compose_hash": other_hash.hex(), "rtmr3": late_app.rtmrs[3].hex()}})
-    return {"schema": "devproof.fixtures.dstack/v1", "generator": "scripts/gen_fixtures.py",
+    keys = gen_keys(w, variants[1][1].app_id)
+    return {"schema": "devproof.fixtures.dstack/v1", "generator": "scripts/gen_fixtures.py", "keys": keys,
             "note": "Synthetic dstack evidence; quotes signed through the devproof TEST PKI (NOT Intel). "
                     "MRTD and RTMR0-2 are replays of synthetic boot events, not of a real OS image.",
             "variants": manifest_variants, "negative": neg}
+
+
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
+
+def hkdf_ratls(ikm: bytes, info: bytes) -> bytes:
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"RATLS", info=info).derive(ikm)
+
+
+def k256_sign(priv: bytes, msg: bytes) -> bytes:
+    """secp256k1 recoverable signature over keccak256(msg): r || s || recid (0/1), RFC 6979 (libsecp256k1)."""
+    import coincurve
+    return coincurve.PrivateKey(priv).sign_recoverable(keccak256(msg), hasher=None)
+
+
+def k256_pub(priv: bytes) -> bytes:
+    import coincurve
+    return coincurve.PrivateKey(priv).public_key.format(compressed=True)
+
+
+def eth_address(priv: bytes) -> str:
+    import coincurve
+    from eth_utils import to_checksum_address
+    raw = coincurve.PrivateKey(priv).public_key.format(compressed=False)[1:]
+    return to_checksum_address(keccak256(raw)[12:])
+
+
+def gen_keys(w: Writer, app_id: bytes) -> dict:
+    """dstack KMS key chain with a TEST KMS root k256 key: KMS root -> app key -> GetKey-derived key."""
+    kms_priv = (int.from_bytes(sha256(SEED_PREFIX + b"key/dstack/kms-root-k256"), "big") % (SECP256K1_N - 1) + 1
+                ).to_bytes(32, "big")
+    app_priv = hkdf_ratls(kms_priv, app_id + b"app-key")
+    path, purpose = "/devproof/test", "signing"
+    derived = hkdf_ratls(app_priv, path.encode())
+    assert 0 < int.from_bytes(app_priv, "big") < SECP256K1_N and 0 < int.from_bytes(derived, "big") < SECP256K1_N
+    kms_sig = k256_sign(kms_priv, b"dstack-kms-issued:" + app_id + k256_pub(app_priv))
+    app_sig = k256_sign(app_priv, f"{purpose}:{k256_pub(derived).hex()}".encode())
+    w.write("dstack/keys/getkey.json", dumps_sorted({"key": derived.hex(), "signature_chain": [app_sig.hex(),
+                                                                                              kms_sig.hex()]}))
+    w.write("dstack/keys/appkeys.json", dumps_sorted({"k256_key": app_priv.hex(), "k256_signature": kms_sig.hex()}))
+    # negative: the "KMS" signature comes from another key (an impostor KMS); it recovers a different root.
+    rogue = (int.from_bytes(sha256(SEED_PREFIX + b"key/dstack/rogue-kms-k256"), "big") % (SECP256K1_N - 1) + 1
+             ).to_bytes(32, "big")
+    rogue_sig = k256_sign(rogue, b"dstack-kms-issued:" + app_id + k256_pub(app_priv))
+    w.write("dstack/keys/getkey-rogue-kms.json", dumps_sorted({"key": derived.hex(),
+                                                               "signature_chain": [app_sig.hex(), rogue_sig.hex()]}))
+    return {
+        "app_id": app_id.hex(), "path": path, "purpose": purpose,
+        "files": {"getkey": "dstack/keys/getkey.json", "appkeys": "dstack/keys/appkeys.json"},
+        "expected": {"kms_root_pubkey": k256_pub(kms_priv).hex(), "kms_root_address": eth_address(kms_priv),
+                     "app_pubkey": k256_pub(app_priv).hex(), "derived_pubkey": k256_pub(derived).hex()},
+        "negative": [{"name": "rogue-kms", "file": "dstack/keys/getkey-rogue-kms.json",
+                      "description": "KMS signature by another key: recovers a root that is not the TEST KMS root",
+                      "expected": {"accepted": False, "reason": "kms_root_mismatch",
+                                   "recovered_root_pubkey": k256_pub(rogue).hex()}}],
+    }
 
 
 def check_dstack(out: Path, manifest: dict):
@@ -1468,6 +1526,14 @@ Runtime events (imr 3): system-preparing, app-id, compose-hash, instance-id, boo
 key-provider (`{"name":"kms","id":"<hex SPKI>"}`), storage-fs, system-ready, then one app event
 `devproof-test-app-event` after system-ready.
 
+## KMS key chain (`keys/`, app = the `v2` app id, TEST KMS root secp256k1 key)
+`getkey.json`: guest-agent `GetKey` response `{key (derived secp256k1 private key), signature_chain: [app sig, KMS sig]}`
+for path `/devproof/test`, purpose `signing`: app key = HKDF-SHA256(KMS root key, salt "RATLS", info app_id ‖
+"app-key"); derived = HKDF(app key, "RATLS", path); app sig = recoverable secp256k1 over
+keccak256("signing:" ‖ hex(derived compressed pubkey)); KMS sig over keccak256("dstack-kms-issued:" ‖ app_id ‖ app
+compressed pubkey). `appkeys.json`: `{k256_key, k256_signature}` (KMS app-key output). `getkey-rogue-kms.json`:
+the KMS signature is by another key. Expected pubkeys/address: `manifest.json` → `keys`.
+
 ## Negative cases (`negative/`)
 | file | expected |
 |---|---|
@@ -1555,14 +1621,22 @@ banner "dstack negative example: event log does not replay to the quote's RTMR3"
 run "attest --evidence" fail attest --evidence "$F/dstack/negative/getquote-rtmr3-mismatch.json" \
   --os-ref "$F/dstack/v1/os-ref.json" "${DCAP[@]}"
 
+banner "keys: GetKey signature chain of the v2 app up to the TEST KMS root (app id from the attested evidence)"
+run "keys" pass keys --response "$F/dstack/keys/getkey.json" --purpose @PURPOSE@ --app-id @APP_ID@ --kms-root @KMS_ROOT@
+
+banner "keys negative example: KMS signature by an impostor key"
+run "keys" fail keys --response "$F/dstack/keys/getkey-rogue-kms.json" --purpose @PURPOSE@ --app-id @APP_ID@ --kms-root @KMS_ROOT@
+
 echo
 if [ $status -eq 0 ]; then echo "demo: OK"; else echo "demo: FAILED (see UNEXPECTED above)"; fi
 exit $status
 """
 
 
-def write_demo(w: Writer):
+def write_demo(w: Writer, keys: dict):
     text = (DEMO_SH.replace("@NOW@", str(unix(NOW))).replace("@NOW_RFC3339@", rfc3339(NOW))
+            .replace("@APP_ID@", keys["app_id"]).replace("@KMS_ROOT@", keys["expected"]["kms_root_address"])
+            .replace("@PURPOSE@", keys["purpose"])
             .replace("@ISSUE@", rfc3339(ISSUE)).replace("@NEXT@", rfc3339(NEXT)))
     w.write("demo/commands.sh", text)
     os.chmod(w.out / "demo/commands.sh", 0o755)
@@ -1598,7 +1672,7 @@ def main(argv: list[str]) -> int:
     w.write("dstack/README.md", DSTACK_README.replace("{now}", str(unix(NOW)))
             .replace("{dcap_qvl_version}", DCAP_QVL_VERSION))
     check_dstack(out, dstack_manifest)
-    write_demo(w)
+    write_demo(w, dstack_manifest["keys"])
     print(f"gen_fixtures: wrote {len(w.files)} files under {out}", file=sys.stderr)
     return 0
 

@@ -68,6 +68,12 @@ banner "dstack negative example: event log does not replay to the quote's RTMR3"
 run "attest --evidence" fail attest --evidence "$F/dstack/negative/getquote-rtmr3-mismatch.json" \
   --os-ref "$F/dstack/v1/os-ref.json" "${DCAP[@]}"
 
+banner "keys: GetKey signature chain of the v2 app up to the TEST KMS root (app id from the attested evidence)"
+run "keys" pass keys --response "$F/dstack/keys/getkey.json" --purpose signing --app-id 8fec3a110c6df38d348bcadaef23a486a6d393b0 --kms-root 0x96383d6302783721Dc2bFC4C31d6Cb8feBF1B138
+
+banner "keys negative example: KMS signature by an impostor key"
+run "keys" fail keys --response "$F/dstack/keys/getkey-rogue-kms.json" --purpose signing --app-id 8fec3a110c6df38d348bcadaef23a486a6d393b0 --kms-root 0x96383d6302783721Dc2bFC4C31d6Cb8feBF1B138
+
 echo
 if [ $status -eq 0 ]; then echo "demo: OK"; else echo "demo: FAILED (see UNEXPECTED above)"; fi
 exit $status
