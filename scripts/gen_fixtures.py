@@ -967,6 +967,7 @@ def write_dcap_readme(w: Writer, entries: list[dict]):
 # dstack evidence (formats: spec/dstack-formats.md; shapes of dstack's GetQuote and KMS/guest Info responses)
 
 RUNTIME_EVENT_TYPE = 0x08000001
+DEMO_NONCE_V1 = b"devproof-test-nonce:v1"  # GetQuote report_data of v1 (zero-padded to 64 bytes)
 RATLS_OID_QUOTE = "1.3.6.1.4.1.62397.1.1"
 RATLS_OID_EVENT_LOG = "1.3.6.1.4.1.62397.1.2"
 RATLS_OID_USAGE = "1.3.6.1.4.1.62397.1.4"
@@ -1254,6 +1255,7 @@ def gen_dstack(w: Writer, pki: Pki, ctx: dict) -> dict:
         w.write(f"{d}/os-ref.json", dumps_sorted({"mrtd": app.mrtd.hex(), "rtmr0": app.rtmrs[0].hex(),
                                                   "rtmr1": app.rtmrs[1].hex(), "rtmr2": app.rtmrs[2].hex()}))
         nonce = (f"devproof-test-nonce:{vname}".encode() + bytes(64))[:64]
+        assert vname != "v1" or nonce.rstrip(b"\x00") == DEMO_NONCE_V1
         gq_quote = quote_for(app, f"{vname}/getquote", nonce)
         getquote = {"quote": gq_quote.hex(), "event_log": event_log_json(app.events, stripped=True),
                     "report_data": nonce.hex(), "vm_config": vm_config_json(app)}
@@ -1582,7 +1584,7 @@ run() {
     printf '%s\n' "$out"
     if [ $rc -eq 0 ]; then echo "-> as expected: PASS (exit 0)"
     elif [ $rc -eq 3 ] && [ "$expect" = pass-or-inconclusive ]; then
-      echo "-> INCONCLUSIVE (exit 3): something could not be checked offline (see the SKIP lines); not a failure"
+      echo "-> INCONCLUSIVE (exit 3): some checks could not run (see the SKIP lines); not counted as a failure"
     else echo "-> UNEXPECTED: exit $rc for a valid case"; status=1; fi
   else
     grep -E "^devproof |\[FAIL\]|error:" <<<"$out" || printf '%s\n' "$out" | head -5
@@ -1612,7 +1614,7 @@ run "attest --quote" fail attest --quote "$F/dcap/tdx-v4-valid.quote" --collater
 
 banner "dstack: GetQuote response + app-compose.json (mr_config_id v1)"
 run "attest --evidence" pass-or-inconclusive attest --evidence "$F/dstack/v1/getquote.json" \
-  --app-compose "$F/dstack/v1/app-compose.json" --os-ref "$F/dstack/v1/os-ref.json" "${DCAP[@]}"
+  --app-compose "$F/dstack/v1/app-compose.json" --os-ref "$F/dstack/v1/os-ref.json" --bind raw:@NONCE_V1@ "${DCAP[@]}"
 
 banner "dstack: Info response with RA-TLS app_cert (mr_config_id v2, KMS key provider)"
 run "attest --evidence" pass-or-inconclusive attest --evidence "$F/dstack/v2/info.json" --os-ref "$F/dstack/v2/os-ref.json" "${DCAP[@]}"
@@ -1637,6 +1639,7 @@ def write_demo(w: Writer, keys: dict):
     text = (DEMO_SH.replace("@NOW@", str(unix(NOW))).replace("@NOW_RFC3339@", rfc3339(NOW))
             .replace("@APP_ID@", keys["app_id"]).replace("@KMS_ROOT@", keys["expected"]["kms_root_address"])
             .replace("@PURPOSE@", keys["purpose"])
+            .replace("@NONCE_V1@", DEMO_NONCE_V1.hex())
             .replace("@ISSUE@", rfc3339(ISSUE)).replace("@NEXT@", rfc3339(NEXT)))
     w.write("demo/commands.sh", text)
     os.chmod(w.out / "demo/commands.sh", 0o755)

@@ -29,7 +29,7 @@ run() {
     printf '%s\n' "$out"
     if [ $rc -eq 0 ]; then echo "-> as expected: PASS (exit 0)"
     elif [ $rc -eq 3 ] && [ "$expect" = pass-or-inconclusive ]; then
-      echo "-> INCONCLUSIVE (exit 3): something could not be checked offline (see the SKIP lines); not a failure"
+      echo "-> INCONCLUSIVE (exit 3): some checks could not run (see the SKIP lines); not counted as a failure"
     else echo "-> UNEXPECTED: exit $rc for a valid case"; status=1; fi
   else
     grep -E "^devproof |\[FAIL\]|error:" <<<"$out" || printf '%s\n' "$out" | head -5
@@ -59,7 +59,7 @@ run "attest --quote" fail attest --quote "$F/dcap/tdx-v4-valid.quote" --collater
 
 banner "dstack: GetQuote response + app-compose.json (mr_config_id v1)"
 run "attest --evidence" pass-or-inconclusive attest --evidence "$F/dstack/v1/getquote.json" \
-  --app-compose "$F/dstack/v1/app-compose.json" --os-ref "$F/dstack/v1/os-ref.json" "${DCAP[@]}"
+  --app-compose "$F/dstack/v1/app-compose.json" --os-ref "$F/dstack/v1/os-ref.json" --bind raw:64657670726f6f662d746573742d6e6f6e63653a7631 "${DCAP[@]}"
 
 banner "dstack: Info response with RA-TLS app_cert (mr_config_id v2, KMS key provider)"
 run "attest --evidence" pass-or-inconclusive attest --evidence "$F/dstack/v2/info.json" --os-ref "$F/dstack/v2/os-ref.json" "${DCAP[@]}"
