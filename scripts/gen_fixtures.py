@@ -445,6 +445,7 @@ FMSPC_OTHER = bytes.fromhex("DE7E57000099")
 TDX_CPUSVN_CURRENT = bytes([4, 4, 2, 2, 3, 1, 0, 5] + [0] * 8)
 TDX_CPUSVN_OLD = bytes([3, 3, 2, 2, 3, 1, 0, 5] + [0] * 8)
 TDX_CPUSVN_REVOKED = bytes([1, 1, 2, 2, 3, 1, 0, 5] + [0] * 8)
+TDX_CPUSVN_CONFIG = bytes([4, 3, 2, 2, 3, 1, 0, 5] + [0] * 8)  # between current and old: ConfigurationNeeded level
 TDX_PCESVN = 13
 TEE_TCB_SVN = bytes([3, 1, 2] + [0] * 13)  # module ISVSVN 3, module major version 1 (TDX_01), late ucode 2
 SGX_CPUSVN_CURRENT = bytes([12, 12, 2, 2, 255, 1, 0, 0] + [0] * 8)
@@ -495,6 +496,9 @@ def tdx_tcb_info(fmspc: bytes, issue=ISSUE, next_update=NEXT) -> dict:
             {"tcb": {"sgxtcbcomponents": comp_list(TDX_CPUSVN_CURRENT, SGX_KINDS), "pcesvn": TDX_PCESVN,
                      "tdxtcbcomponents": comp_list(TEE_TCB_SVN, TDX_KINDS)},
              "tcbDate": "2025-11-12T00:00:00Z", "tcbStatus": "UpToDate"},
+            {"tcb": {"sgxtcbcomponents": comp_list(TDX_CPUSVN_CONFIG, SGX_KINDS), "pcesvn": TDX_PCESVN,
+                     "tdxtcbcomponents": comp_list(TEE_TCB_SVN, TDX_KINDS)},
+             "tcbDate": "2025-11-12T00:00:00Z", "tcbStatus": "ConfigurationNeeded", "advisoryIDs": ["TEST-SA-00040"]},
             {"tcb": {"sgxtcbcomponents": comp_list(TDX_CPUSVN_OLD, SGX_KINDS), "pcesvn": TDX_PCESVN,
                      "tdxtcbcomponents": comp_list(bytes([1, 1, 2] + [0] * 13), TDX_KINDS)},
              "tcbDate": "2024-03-13T00:00:00Z", "tcbStatus": "OutOfDate", "advisoryIDs": ADVISORIES_OLD_PLATFORM},
@@ -612,6 +616,8 @@ def gen_dcap(w: Writer, pki: Pki) -> tuple[list[Case], dict]:
     pck_sgx = pki.pck_leaf("pck-sgx", plat_sgx, pki.processor_ca)
     plat_tdx_revtcb = tdx_platform("tdx-platform-revoked-tcb", TDX_CPUSVN_REVOKED)
     pck_tdx_revtcb = pki.pck_leaf("pck-tdx-revoked-tcb", plat_tdx_revtcb, pki.platform_ca)
+    plat_tdx_cfg = tdx_platform("tdx-platform-config-needed", TDX_CPUSVN_CONFIG)
+    pck_tdx_cfg = pki.pck_leaf("pck-tdx-config-needed", plat_tdx_cfg, pki.platform_ca)
     plat_tdx_pceid = tdx_platform("tdx-platform-pceid", TDX_CPUSVN_CURRENT)
     plat_tdx_pceid.pceid = b"\x01\x00"
     pck_tdx_pceid = pki.pck_leaf("pck-tdx-pceid-0100", plat_tdx_pceid, pki.platform_ca)
@@ -705,6 +711,17 @@ def gen_dcap(w: Writer, pki: Pki) -> tuple[list[Case], dict]:
                       tdx("tdx-v4-module-outofdate", td_body("tdx-v4-module-outofdate",
                                                              tee_tcb_svn=bytes([2, 1, 2] + [0] * 13))),
                       "collateral-tdx.json", True, "OutOfDate", ["TEST-SA-00010"]))
+    cases.append(Case("tdx-v4-config-needed", "PCK CPUSVN matches the ConfigurationNeeded platform level",
+                      tdx("tdx-v4-config-needed", td_body("tdx-v4-config-needed"), pck=pck_tdx_cfg,
+                          plat=plat_tdx_cfg),
+                      "collateral-tdx.json", True, "ConfigurationNeeded", ["TEST-SA-00040"]))
+    cases.append(Case("tdx-v4-config-needed-qe-outofdate",
+                      "platform ConfigurationNeeded and QE OutOfDate: dcap-qvl 0.7.0 converges like Intel QVL to "
+                      "OutOfDateConfigurationNeeded (plain max-severity would give OutOfDate)",
+                      tdx("tdx-v4-config-needed-qe-outofdate", td_body("tdx-v4-config-needed-qe-outofdate"),
+                          pck=pck_tdx_cfg, plat=plat_tdx_cfg,
+                          qe=QeSpec(TD_QE.mr_signer, TD_QE.isv_prod_id, 3, TD_QE.attributes)),
+                      "collateral-tdx.json", True, "OutOfDateConfigurationNeeded", ["TEST-SA-00040", "TEST-SA-00030"]))
     cases.append(Case("tdx-v4-trailing-zeros", "base-like quote followed by 70 zero bytes (as dstack/tappd quotes are)",
                       tdx("tdx-v4-trailing-zeros", td_body("tdx-v4-trailing-zeros"), trailing=bytes(70)),
                       "collateral-tdx.json", True, "UpToDate"))
@@ -907,6 +924,8 @@ dcap-qvl **0.7.0** behaviour these cases pin down, which differs from the 0.5.2 
 - platform TCB matching skips `tee_tcb_svn` bytes 0-1 when `tee_tcb_svn[1] > 0` (like Intel QVL; 0.5.2 compared all
   16): `tdx-v4-module-outofdate` (platform UpToDate, module OutOfDate → `OutOfDate ["TEST-SA-00010"]`, not the
   platform's OutOfDate level) and `tdx-v4-module-v0-low` (version 0: all 16 bytes compared);
+- the status merge follows Intel's convergence, not plain max-severity: platform ConfigurationNeeded + QE OutOfDate →
+  `OutOfDateConfigurationNeeded` (`tdx-v4-config-needed-qe-outofdate`);
 - the v5 body size is checked ("Invalid body size"): `tdx-v5-body-size-mismatch`;
 - td_attributes bit 29 is reported as "TD migration is enabled" (`tdx-v4-migratable`), not as a reserved bit.
 Still unchecked by 0.7.0 (accepted; Intel QVL rejects): PCEID mismatch, outer certification data type ≠ 6.
@@ -921,7 +940,7 @@ Fixed time: `now` = {now} ({now_rfc3339}). TCB info / QE identity / CRLs are val
 | `pki/tcb-signing.pem` | TEST TCB signing cert (signs TCB info and QE identity) |
 | `pki/pck-*.pem` | PCK leaves with the SGX extension `1.2.840.113741.1.13.1` (PPID, TCB comps, PCESVN, CPUSVN, PCEID, FMSPC, SGX type, platform instance id, configuration) |
 | `pki/*.crl.der` | CRLs: root CA (empty), root CA revoking the Platform CA, Platform CA (revokes `pck-tdx-revoked`), the same expired, Processor CA (empty) |
-| `collateral-tdx.json` | dcap-qvl `QuoteCollateralV3` JSON for the TDX platform (FMSPC {fmspc_tdx}): TCB info v3 TDX with `tdxModule`, `tdxModuleIdentities` (TDX_01: isvsvn 3 UpToDate, 1 OutOfDate) and platform levels UpToDate / OutOfDate (advisories) / Revoked, QE identity `TD_QE` v2 (isvsvn 4 UpToDate, 2 OutOfDate) |
+| `collateral-tdx.json` | dcap-qvl `QuoteCollateralV3` JSON for the TDX platform (FMSPC {fmspc_tdx}): TCB info v3 TDX with `tdxModule`, `tdxModuleIdentities` (TDX_01: isvsvn 3 UpToDate, 1 OutOfDate) and platform levels UpToDate / ConfigurationNeeded / OutOfDate (advisories) / Revoked, QE identity `TD_QE` v2 (isvsvn 4 UpToDate, 2 OutOfDate) |
 | `collateral-tdx-expired-crl.json` | as above, but the PCK CRL's nextUpdate (2026-01-10) is before `now` |
 | `collateral-tdx-wrong-fmspc.json` | as above, but the TCB info is for FMSPC {fmspc_other} |
 | `collateral-tdx-ca-revoked.json` | as `collateral-tdx.json`, but the root CA CRL revokes the PCK Platform CA |
