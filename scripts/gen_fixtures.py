@@ -816,7 +816,7 @@ def gen_dcap(w: Writer, pki: Pki) -> tuple[list[Case], dict]:
                       tdx("tdx-v5-body-size-mismatch", td_body("tdx-v5-body-size-mismatch", tee_tcb_svn2=TEE_TCB_SVN,
                                                                mr_servicetd=bytes(48)), version=5, v5_body_size=584),
                       "collateral-tdx.json", False, reason="v5_body_size", dcap_qvl_error="Invalid body size"))
-    for name, attrs, ok in (("sgx-v3-debug", "07000000000000000700000000000000", False),):
+    for name, attrs in (("sgx-v3-debug", "07000000000000000700000000000000"),):
         body = SgxReportBody(cpu_svn=SGX_CPUSVN_CURRENT, attributes=bytes.fromhex(attrs),
                              mr_enclave=label_bytes("sgx-enclave/mrenclave", 32),
                              mr_signer=label_bytes("sgx-enclave/mrsigner", 32), isv_prod_id=1, isv_svn=1,
@@ -1220,7 +1220,6 @@ def gen_dstack(w: Writer, pki: Pki, ctx: dict) -> dict:
     pck, plat, qe_id = ctx["pck_tdx"], ctx["plat_tdx"], ctx["qe_id"]
     kms_key = p256_key("dstack/kms-root-ca")
     kms_spki = spki_der(kms_key)
-    root_key_cert = None
 
     def quote_for(app: DstackApp, label: str, report_data: bytes, **kw) -> bytes:
         body = TdReportBody(tee_tcb_svn=TEE_TCB_SVN, mr_seam=label_bytes("tdx-module-mrseam", 48), mr_td=app.mrtd,
@@ -1338,7 +1337,7 @@ def gen_dstack(w: Writer, pki: Pki, ctx: dict) -> dict:
             },
         })
         if vname == "v1":
-            base_app, base_leaf = app, leaf
+            base_app = app
 
     # --- negative dstack cases (built from v1) -------------------------------------------------------------
     app = base_app
