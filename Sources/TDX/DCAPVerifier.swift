@@ -389,7 +389,7 @@ public enum DCAPVerifier {
 
     // MARK: - Stages
 
-    static func headerCheck(_ q: Quote, _ o: DCAPOptions) -> DCAPOutcome {
+    public static func headerCheck(_ q: Quote, _ o: DCAPOptions) -> DCAPOutcome {
         let h = q.header
         guard h.qeVendorID == QuoteHeader.intelQEVendorID else { return .fail("Unknown QE vendor ID \(h.qeVendorID.hex)", .invalid) }
         switch q.teeType {
