@@ -128,8 +128,8 @@ public enum EventCatalog {
 
     public static let teeOracle: [ABIEvent] = [
         ev("RequestCreated(uint256 indexed requestId, address indexed requester, uint256 reward)"),
-        ev("RequestFulfilled(uint256 indexed requestId, uint256 price, address indexed fulfiller)"),
-        ev("OracleMessageVerified(bytes32 indexed messageHash, address indexed signer)"),
+        ev("RequestFulfilled(uint256 indexed requestId, uint256 price, address fulfiller)"),
+        ev("OracleMessageVerified(bytes32 indexed messageHash, address signer)"),
     ]
 
     public static func events(for kind: ContractKind) -> [ABIEvent] {

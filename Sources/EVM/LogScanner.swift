@@ -72,8 +72,10 @@ public struct LogScanner: Sendable {
                 halvings += 1; successes = 0
             }
             progress?(LogScanProgress(from: from, to: to, cursor: min(cursor, to), chunk: chunk, requests: requests,
-                                      logs: logs.count, elapsed: Date().timeIntervalSince(start)))
+                                      logs: logs.count, elapsed: Date().timeIntervalSince(start), done: false))
         }
+        progress?(LogScanProgress(from: from, to: to, cursor: to, chunk: chunk, requests: requests, logs: logs.count,
+                                  elapsed: Date().timeIntervalSince(start), done: true))
         logs.sort { ($0.blockNumber, $0.logIndex) < ($1.blockNumber, $1.logIndex) }
         return LogScanResult(logs: logs, from: from, to: to, scannedThrough: to, complete: true, requests: requests, reason: nil, halvings: halvings)
     }
@@ -81,6 +83,7 @@ public struct LogScanner: Sendable {
     /// A progress line on stderr, rewritten in place, shown once the scan has taken more than a second.
     public static let stderrProgress: @Sendable (LogScanProgress) -> Void = { p in
         guard p.elapsed > 1 else { return }
+        if p.done { FileHandle.standardError.write(Data("\n".utf8)); return }
         let pct = p.to > p.from ? Double(p.cursor - p.from) * 100 / Double(p.to - p.from) : 100
         let line = String(format: "\rdevproof: scanning logs %llu…%llu: %.0f%%, %d requests, %d logs, chunk %llu ",
                           p.from, p.to, pct, p.requests, p.logs, p.chunk)
@@ -93,6 +96,8 @@ public struct LogScanProgress: Sendable {
     public let requests: Int
     public let logs: Int
     public let elapsed: Double
+    /// The scan finished (ends the progress line).
+    public let done: Bool
 }
 
 public struct LogScanResult: Sendable {

@@ -1,0 +1,568 @@
+import DevProofCore
+import EVM
+
+/// Shared RPC options of `devproof chain` (and reusable by other on-chain subcommands).
+public struct RPCOptions: Sendable {
+    public var urls: [String] = []
+    public var quorum: Int?
+    public var block: String = "latest"
+    public var timeout: Double = 30
+    public var offline = false
+    /// Injected transport (tests); nil = HTTP.
+    public var transport: RPCTransport?
+    public init() {}
+
+    public func client() throws -> RPCClient {
+        if offline { throw DevProofError.usage("--offline: on-chain checks need --rpc (no recorded chain state is supported yet)") }
+        guard !urls.isEmpty else { throw DevProofError.usage("--rpc URL is required") }
+        if let transport { return try RPCClient(urls: urls, quorum: quorum, timeout: timeout, transport: transport) }
+        return try RPCClient(urls: urls, quorum: quorum, timeout: timeout)
+    }
+
+    /// Connects and pins the block; the `rpc.block` check and facts describe the pin.
+    public func pin(into r: inout Report) throws -> PinnedChain {
+        let selector = try BlockSelector(parsing: block)
+        let pin = try PinnedChain.pin(try client(), selector)
+        r.setFact("chain", pin.json)
+        let n = pin.client.endpoints.count
+        r.add(.pass("rpc.block", "reads pinned to block \(pin.block.number) (\(pin.block.hash.hex0x)) on chain \(pin.chainId)" +
+                    (n > 1 ? ", hash confirmed by \(n) providers" : ""),
+                    .obj([("selector", .string(selector.description)), ("block", .int(pin.block.number)),
+                          ("hash", .string(pin.block.hash.hex0x)), ("timestamp", .int(pin.block.timestamp)), ("chain_id", .int(pin.chainId))])))
+        return pin
+    }
+}
+
+public struct ChainBootOptions: Sendable {
+    public var rpc = RPCOptions()
+    public var app: String?
+    public var kms: String?
+    public var fromAttest: String?
+    public var composeHash: String?
+    public var instanceId: String?
+    public var deviceId: String?
+    public var mrAggregated: String?
+    public var mrSystem: String?
+    public var osImageHash: String?
+    public var tcbStatus: String?
+    public var advisoryIds: [String]?
+    public init() {}
+}
+
+public struct ChainHistoryOptions: Sendable {
+    public var rpc = RPCOptions()
+    public var app: String = ""
+    /// "auto" (binary search for the deployment block) or a number.
+    public var fromBlock: String = "auto"
+    /// auto | dstack-app | timelock
+    public var kind: String = "auto"
+    public var maxRequests: Int = 5_000
+    public var maxBlocks: UInt64?
+    public var initialChunk: UInt64 = 2_000
+    public var progress = true
+    public init() {}
+}
+
+public struct ChainProofOptions: Sendable {
+    public var rpc = RPCOptions()
+    public var proofPath: String = ""
+    /// Expected KMS root: 20-byte address or SEC1 public key.
+    public var kmsRoot: String?
+    /// DstackKms contract to read the KMS root from (`kmsInfo().k256Pubkey`), with --rpc.
+    public var kmsContract: String?
+    public var appId: String?
+    public var oracle: String?
+    public var price: String?
+    public var timestamp: String?
+    public init() {}
+}
+
+/// `devproof chain`: on-chain authorization (tutorial 05).
+public enum Chain {
+    /// Turns RPC failures during a run into report checks: provider disagreement is a failing `rpc.quorum`;
+    /// everything else propagates (unavailable → exit 3, malformed → exit 2).
+    static func guarded(_ r: inout Report, _ body: (inout Report) throws -> Void) throws {
+        do {
+            try body(&r)
+            if r.check("rpc.quorum") == nil, let chain = r.fact("chain") {
+                let n = chain["providers"]?.arrayValue?.count ?? 1
+                if n > 1 {
+                    r.add(.pass("rpc.quorum", "\(n) providers agreed on the block hash and on every result (quorum \(chain["quorum"]?.int64Value ?? 0))"))
+                } else {
+                    r.add(.info("rpc.quorum", "one provider: its answers were not cross-checked (give --rpc several times)"))
+                }
+            }
+        } catch let e as RPCError {
+            if case .disagreement(let method, let provider, let detail) = e {
+                r.add(.fail("rpc.quorum", "providers disagree on \(method): \(provider) \(detail)",
+                            .obj([("method", .string(method)), ("provider", .string(provider)), ("detail", .string(detail))])))
+                return
+            }
+            throw e.asDevProofError
+        } catch let e as BlockHashMismatch {
+            r.add(.fail("rpc.block", e.description))
+        } catch let e as ABIError {
+            throw e.asDevProofError
+        }
+    }
+
+    static func address(_ s: String?, _ flag: String) throws -> Address {
+        guard let s else { throw DevProofError.usage("\(flag) ADDRESS is required") }
+        do { return try Address(s) } catch { throw DevProofError.usage("\(flag): \(error)") }
+    }
+
+    static func bytes32(_ s: String, _ what: String) throws -> Bytes {
+        let b: Bytes
+        do { b = try Hex.decode(s) } catch { throw DevProofError.malformed("\(what) '\(s)' is not hex") }
+        guard b.count == 32 else { throw DevProofError.malformed("\(what) must be 32 bytes, got \(b.count)") }
+        return b
+    }
+
+    // MARK: boot
+
+    /// AppBootInfo fields, from an attest report's facts and/or flags (flags win).
+    public struct BootInfo: Sendable, Equatable {
+        public var appId: Address
+        public var composeHash: Bytes
+        public var instanceId: Address
+        public var deviceId: Bytes
+        public var mrAggregated: Bytes
+        public var mrSystem: Bytes
+        public var osImageHash: Bytes
+        public var tcbStatus: String
+        public var advisoryIds: [String]
+        /// Fields that had no value and were set to zero / empty.
+        public var defaulted: [String]
+
+        public var abiValue: ABIValue {
+            .tuple([.address(appId), .fixedBytes(composeHash), .address(instanceId), .fixedBytes(deviceId),
+                    .fixedBytes(mrAggregated), .fixedBytes(mrSystem), .fixedBytes(osImageHash), .string(tcbStatus),
+                    .array(advisoryIds.map { .string($0) })])
+        }
+
+        public var json: JSONValue {
+            .obj([("appId", .string(appId.checksummed)), ("composeHash", .string(composeHash.hex0x)),
+                  ("instanceId", .string(instanceId.checksummed)), ("deviceId", .string(deviceId.hex0x)),
+                  ("mrAggregated", .string(mrAggregated.hex0x)), ("mrSystem", .string(mrSystem.hex0x)),
+                  ("osImageHash", .string(osImageHash.hex0x)), ("tcbStatus", .string(tcbStatus)),
+                  ("advisoryIds", .strings(advisoryIds)), ("defaulted", .strings(defaulted))])
+        }
+    }
+
+    public static func bootInfo(_ o: ChainBootOptions) throws -> BootInfo {
+        var facts = JSONValue.object([])
+        if let p = o.fromAttest {
+            let (_, v) = try InputFile.readJSON(p, what: "attest report")
+            guard let f = v["facts"], f.objectValue != nil else {
+                throw DevProofError.malformed("\(p): not a devproof attest --json report (no facts object)")
+            }
+            facts = f
+        }
+        var defaulted = [String]()
+        func text(_ flag: String?, _ fact: String) -> String? {
+            if let flag { return flag }
+            if let s = facts[fact]?.stringValue, !s.isEmpty { return s }
+            return nil
+        }
+        func b32(_ flag: String?, _ fact: String, _ name: String) throws -> Bytes {
+            guard let s = text(flag, fact) else { defaulted.append(name); return Bytes(repeating: 0, count: 32) }
+            return try bytes32(s, name)
+        }
+        func addr(_ flag: String?, _ fact: String, _ name: String, required: Bool) throws -> Address {
+            guard let s = text(flag, fact) else {
+                if required { throw DevProofError.usage("no \(name): give --app or --from-attest with an app_id") }
+                defaulted.append(name); return .zero
+            }
+            do { return try Address(s) } catch { throw DevProofError.malformed("\(name) '\(s)' is not a 20-byte address") }
+        }
+        let appId = try addr(o.app, "app_id", "appId", required: true)
+        let compose = try b32(o.composeHash, "compose_hash", "composeHash")
+        let instance = try addr(o.instanceId, "instance_id", "instanceId", required: false)
+        let device = try b32(o.deviceId, "device_id", "deviceId")
+        let mrAgg = try b32(o.mrAggregated, "mr_aggregated", "mrAggregated")
+        let mrSys = try b32(o.mrSystem, "mr_system", "mrSystem")
+        let osImage = try b32(o.osImageHash, "os_image_hash", "osImageHash")
+        var tcb = text(o.tcbStatus, "tcb_status")
+        if tcb == nil { defaulted.append("tcbStatus"); tcb = "" }
+        var adv = o.advisoryIds
+        if adv == nil {
+            if let a = facts["advisory_ids"]?.arrayValue { adv = a.compactMap(\.stringValue) } else { defaulted.append("advisoryIds"); adv = [] }
+        }
+        return BootInfo(appId: appId, composeHash: compose, instanceId: instance, deviceId: device, mrAggregated: mrAgg,
+                        mrSystem: mrSys, osImageHash: osImage, tcbStatus: tcb ?? "", advisoryIds: adv ?? [], defaulted: defaulted)
+    }
+
+    public static func boot(_ o: ChainBootOptions) throws -> Report {
+        var r = Report(command: "chain boot")
+        let info = try bootInfo(o)
+        let kms = try o.kms.map { try address($0, "--kms") }
+        r.setFact("boot_info", info.json)
+        if !info.defaulted.isEmpty {
+            r.add(.warn("chain.boot_info", "boot info fields without a value were set to zero/empty: \(info.defaulted.joined(separator: ", "))",
+                        .obj([("defaulted", .strings(info.defaulted))])))
+        } else {
+            r.add(.info("chain.boot_info", "boot info for app \(info.appId) with compose hash \(info.composeHash.hex0x)", info.json))
+        }
+        try guarded(&r) { r in
+            let pin = try o.rpc.pin(into: &r)
+            func simulate(_ id: String, _ fn: ABIFunction, on target: Address, label: String) throws {
+                let data = try fn.encodeCall([info.abiValue])
+                switch try pin.call(to: target, data: data) {
+                case .returned(let out):
+                    let v: [ABIValue]
+                    do { v = try fn.decodeOutput(out) } catch let e as ABIError {
+                        r.add(.fail(id, "\(label).\(fn.name) returned data that is not (bool,string): \(e.message)",
+                                    .obj([("contract", .string(target.checksummed)), ("return_data", .string(out.hex0x))])))
+                        return
+                    }
+                    let allowed = v[0].boolValue ?? false, reason = v[1].stringValue ?? ""
+                    let details = JSONValue.obj([("contract", .string(target.checksummed)), ("isAllowed", .bool(allowed)),
+                                                 ("reason", .string(reason)), ("block", .int(pin.block.number))])
+                    if allowed {
+                        r.add(.pass(id, "\(label).\(fn.name) allows this boot at block \(pin.block.number)" + (reason.isEmpty ? "" : " (reason: \(reason))"), details))
+                    } else {
+                        r.add(.fail(id, "\(label).\(fn.name) denies this boot: \(reason.isEmpty ? "(no reason given)" : reason)", details))
+                    }
+                case .reverted(let raw, let rev):
+                    r.add(.fail(id, "\(label).\(fn.name) \(rev)", .obj([("contract", .string(target.checksummed)),
+                                                                        ("revert_data", .string(raw.hex0x)), ("reason", .string(rev.reason))])))
+                }
+            }
+            let code = try pin.getCode(info.appId)
+            if code.isEmpty {
+                r.add(.fail("chain.boot_app", "no contract code at app \(info.appId) at block \(pin.block.number): the KMS refuses apps without code"))
+            } else {
+                try simulate("chain.boot_app", DstackABI.isAppAllowed, on: info.appId, label: "app")
+            }
+            if let kms {
+                guard !(try pin.getCode(kms)).isEmpty else {
+                    r.add(.fail("chain.boot_kms", "no contract code at --kms \(kms) at block \(pin.block.number)")); return
+                }
+                try simulate("chain.boot_kms", DstackABI.isAppAllowed, on: kms, label: "DstackKms")
+            } else {
+                r.add(.skip("chain.boot_kms", "no --kms: the KMS-level checks (registration, OS image allowlist) were not simulated"))
+            }
+        }
+        return r
+    }
+
+    // MARK: history
+
+    public struct TimelineEntry: Sendable, Equatable {
+        public var block: UInt64
+        public var time: UInt64?
+        public var tx: Bytes
+        public var logIndex: UInt64
+        public var event: String
+        public var args: JSONValue
+        public var summary: String
+
+        public var json: JSONValue {
+            .obj([("block", .int(block)), ("time", time.map { .int($0) } ?? .null), ("tx", .string(tx.hex0x)),
+                  ("log_index", .int(logIndex)), ("event", .string(event)), ("args", args)])
+        }
+    }
+
+    static func describe(_ d: DecodedEvent) -> (JSONValue, String) {
+        var args = d.args.map { JSONMember($0.name, $0.value.json) }
+        var text = d.args.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+        if d.name == "PolicyChanged", let p = d["policy"]?.bytesValue, let tag = DstackABI.policyTag(p) {
+            args.append(JSONMember("policy_tag", .string(tag)))
+            text = "policy=\(tag) value=\(d["value"]?.description ?? "?") enabled=\(d["enabled"]?.description ?? "?")"
+        }
+        return (.object(args), text)
+    }
+
+    public static func history(_ o: ChainHistoryOptions) throws -> Report {
+        var r = Report(command: "chain history")
+        let app = try address(o.app, "--app")
+        try guarded(&r) { r in
+            let pin = try o.rpc.pin(into: &r)
+            let client = pin.client
+            let code = try pin.getCode(app)
+            guard !code.isEmpty else {
+                r.add(.fail("chain.history", "no contract code at \(app) at block \(pin.block.number)")); return
+            }
+            // Contract kind decides how events with ambiguous layouts are decoded.
+            let kind: ContractKind
+            switch o.kind {
+            case "dstack-app": kind = .dstackApp
+            case "timelock": kind = .timelockAppAuth
+            case "auto":
+                var impl = code
+                let slot = try pin.getStorageAt(app, slot: DstackABI.erc1967ImplementationSlot)
+                if !slot.isAllZero, let implAddr = try? Address(bytes: Array(slot.suffix(20))) {
+                    let c = try pin.getCode(implAddr); if !c.isEmpty { impl = c }
+                }
+                let propose = ABI.selector("proposeComposeHash(bytes32)"), add = ABI.selector("addComposeHash(bytes32)")
+                kind = contains(impl, propose) && !contains(impl, add) ? .timelockAppAuth : .dstackApp
+            default: throw DevProofError.usage("--kind must be auto, dstack-app or timelock")
+            }
+            r.setFact("contract_kind", .string(kind.rawValue))
+            let from: UInt64
+            if o.fromBlock == "auto" {
+                guard let d = try DeploymentFinder.deploymentBlock(client, app, head: pin.block.number) else {
+                    r.add(.fail("chain.history", "no contract code at \(app)")); return
+                }
+                from = d
+            } else {
+                guard let n = UInt64(o.fromBlock) else { throw DevProofError.usage("--from-block must be a block number or auto") }
+                from = n
+            }
+            guard from <= pin.block.number else { throw DevProofError.usage("--from-block \(from) is after the pinned block \(pin.block.number)") }
+            var scanner = LogScanner(addresses: [app])
+            scanner.maxRequests = o.maxRequests; scanner.maxBlocks = o.maxBlocks; scanner.initialChunk = o.initialChunk
+            if o.progress { scanner.progress = LogScanner.stderrProgress }
+            let postsBefore = client.stats.posts
+            let scan = try scanner.scan(client, from: from, to: pin.block.number)
+            // Block times, batched.
+            let blocks = Array(Set(scan.logs.map(\.blockNumber))).sorted()
+            var times = [UInt64: UInt64]()
+            var i = 0
+            while i < blocks.count {
+                let part = Array(blocks[i..<min(i + 100, blocks.count)])
+                let res = try client.batch(part.map { RPCCall("eth_getBlockByNumber", [.string(RPCQuantity.encode($0)), .bool(false)]) },
+                                           compare: { _, b in .obj([("number", b["number"] ?? .null), ("hash", b["hash"] ?? .null)]) })
+                for (n, rr) in zip(part, res) {
+                    let v = try rr.get()
+                    let h: BlockHeader
+                    do { h = try BlockHeader(json: v) } catch let e as DevProofError {
+                        throw RPCError.malformed(provider: client.endpoints[0].name, method: "eth_getBlockByNumber", message: e.description)
+                    }
+                    guard h.number == n else {
+                        throw RPCError.malformed(provider: client.endpoints[0].name, method: "eth_getBlockByNumber", message: "asked for \(n), got \(h.number)")
+                    }
+                    times[n] = h.timestamp
+                }
+                i += 100
+            }
+            var timeline = [TimelineEntry](), unknown = 0, undecodable = [String]()
+            for l in scan.logs {
+                // Every log must come from the pinned chain: its block hash must be the one the batch returned.
+                do {
+                    guard let d = try EventCatalog.decode(l, kind: kind) else { unknown += 1; continue }
+                    let (args, text) = describe(d)
+                    timeline.append(TimelineEntry(block: l.blockNumber, time: times[l.blockNumber], tx: l.transactionHash,
+                                                  logIndex: l.logIndex, event: d.name, args: args, summary: text))
+                } catch {
+                    undecodable.append("block \(l.blockNumber) log \(l.logIndex): \(error)")
+                }
+            }
+            r.setFact("app", .string(app.checksummed))
+            r.setFact("from_block", .int(from))
+            r.setFact("to_block", .int(pin.block.number))
+            r.setFact("scan", .obj([("requests", .int(scan.requests)), ("http_posts", .int(client.stats.posts - postsBefore)),
+                                    ("complete", .bool(scan.complete)), ("scanned_through", .int(scan.scannedThrough)),
+                                    ("halvings", .int(scan.halvings)), ("logs", .int(scan.logs.count))]))
+            r.setFact("timeline", .array(timeline.map(\.json)))
+            let details = JSONValue.obj([("events", .int(timeline.count)), ("unknown_events", .int(unknown)),
+                                         ("from_block", .int(from)), ("to_block", .int(pin.block.number)),
+                                         ("kind", .string(kind.rawValue))])
+            if !undecodable.isEmpty {
+                r.add(.fail("chain.history", "\(undecodable.count) log(s) with a known topic could not be decoded as \(kind.rawValue) events: \(undecodable.prefix(3).joined(separator: "; "))", details))
+            } else if !scan.complete {
+                r.add(.skip("chain.history", "history incomplete: \(scan.reason ?? "scan stopped"); absent events are not evidence", required: true, details))
+            } else {
+                r.add(.pass("chain.history", "\(timeline.count) event(s) from block \(from) to \(pin.block.number) in \(scan.requests) eth_getLogs request(s)" +
+                            (unknown > 0 ? "; \(unknown) log(s) of other events" : ""), details))
+            }
+        }
+        return r
+    }
+
+    /// Human timeline lines (the CLI prints them above the checks).
+    public static func timelineLines(_ r: Report) -> [String] {
+        (r.fact("timeline")?.arrayValue ?? []).map { e in
+            let block = e["block"]?.int64Value ?? 0
+            let time = e["time"]?.int64Value.map { " " + TimeInput.format($0) } ?? ""
+            let args = (e["args"]?.objectValue ?? []).map { m -> String in
+                let v: String
+                switch m.value { case .string(let s): v = s; case .bool(let b): v = b ? "true" : "false"; default: v = m.value.serialized() }
+                return "\(m.key)=\(v)"
+            }.joined(separator: " ")
+            return "#\(block)\(time)  \(e["event"]?.stringValue ?? "?")  \(args)"
+        }
+    }
+
+    static func contains(_ hay: Bytes, _ needle: Bytes) -> Bool {
+        guard needle.count <= hay.count, !needle.isEmpty else { return false }
+        var i = 0
+        while i <= hay.count - needle.count {
+            if hay[i] == needle[0], Array(hay[i..<(i + needle.count)]) == needle { return true }
+            i += 1
+        }
+        return false
+    }
+
+    // MARK: verify-proof
+
+    public static func verifyProof(_ o: ChainProofOptions) throws -> Report {
+        var r = Report(command: "chain verify-proof")
+        let (_, json) = try InputFile.readJSON(o.proofPath, what: "oracle proof")
+        var proof = try TeeOracleProof(json: json)
+        if let p = o.price { proof.price = try Word(parsing: p) }
+        if let t = o.timestamp { proof.timestamp = try Word(parsing: t) }
+        r.setFact("message_hash", .string(proof.messageHash.hex0x))
+        r.setFact("purpose", .string(proof.purpose))
+        // The statement: messageHash must be keccak(abi.encodePacked(price, timestamp)), as fulfill requires.
+        if let price = proof.price, let ts = proof.timestamp {
+            let expect = TeeOracleProof.priceMessageHash(price: price, timestamp: ts)
+            let d = JSONValue.obj([("price", .string(price.decimal)), ("timestamp", .string(ts.decimal)),
+                                   ("expected", .string(expect.hex0x)), ("message_hash", .string(proof.messageHash.hex0x))])
+            if expect == proof.messageHash {
+                r.add(.pass("chain.proof_message_hash", "messageHash = keccak(price \(price), timestamp \(ts))", d))
+            } else {
+                r.add(.fail("chain.proof_message_hash", "msg_hash mismatch: messageHash is not keccak(abi.encodePacked(price \(price), timestamp \(ts))) = \(expect.hex0x)", d))
+            }
+        } else {
+            r.add(.info("chain.proof_message_hash", "no price/timestamp: only the signature over messageHash is checked, not what it states"))
+        }
+
+        var expectedRoot: KMSRootInput?
+        if let k = o.kmsRoot { expectedRoot = try KMSRootInput(k) }
+        var appId: Bytes?
+        if let a = o.appId { appId = try parseAppId(a) }
+
+        try guarded(&r) { r in
+            var pin: PinnedChain?
+            if o.oracle != nil || o.kmsContract != nil { pin = try o.rpc.pin(into: &r) }
+            // KMS root from DstackKms.kmsInfo().k256Pubkey.
+            if let kc = o.kmsContract, let pin {
+                let kmsAddr = try address(kc, "--kms")
+                let info = try pin.call(DstackABI.kmsInfo, on: kmsAddr)
+                let k256 = info[0].bytesValue ?? []
+                guard let pk = try? Secp256k1.PublicKey(sec1: k256) else {
+                    r.add(.fail("chain.kms_root", "DstackKms \(kmsAddr).kmsInfo().k256Pubkey (\(k256.hex0x)) is not a secp256k1 public key")); return
+                }
+                let fromChain = KMSRootInput(address: Address(publicKey: pk), publicKey: pk)
+                if let given = expectedRoot, given.address != fromChain.address {
+                    r.add(.fail("chain.kms_root", "--kms-root \(given.address) differs from DstackKms.kmsInfo() root \(fromChain.address)"))
+                    return
+                }
+                r.add(.pass("chain.kms_root", "KMS root \(fromChain.address) read from DstackKms \(kmsAddr).kmsInfo() at block \(pin.block.number)",
+                            .obj([("k256_pubkey", .string(pk.compressed.hex0x)), ("address", .string(fromChain.address.checksummed))])))
+                expectedRoot = fromChain
+            }
+            // Oracle immutables.
+            var oracleRoot: Address?, oracleAppId: Bytes?
+            if let oa = o.oracle, let pin {
+                let oracle = try address(oa, "--oracle")
+                guard !(try pin.getCode(oracle)).isEmpty else {
+                    r.add(.fail("chain.proof_onchain", "no contract code at --oracle \(oracle) at block \(pin.block.number)")); return
+                }
+                oracleRoot = try pin.call(DstackABI.oracleKmsRoot, on: oracle)[0].addressValue
+                oracleAppId = try pin.call(DstackABI.oracleAppId, on: oracle)[0].bytesValue
+                r.setFact("oracle", .obj([("address", .string(oracle.checksummed)), ("kmsRoot", .string(oracleRoot?.checksummed ?? "")),
+                                          ("appId", .string(oracleAppId?.hex0x ?? ""))]))
+                if let exp = expectedRoot, let got = oracleRoot {
+                    if exp.address == got { r.add(.pass("chain.oracle_kms_root", "oracle.kmsRoot() = \(got), the trusted KMS root")) }
+                    else { r.add(.fail("chain.oracle_kms_root", "oracle.kmsRoot() is \(got), not the trusted KMS root \(exp.address): it accepts keys certified by another KMS")) }
+                } else {
+                    r.add(.skip("chain.oracle_kms_root", "no independent KMS root (--kms-root or --kms with --rpc): oracle.kmsRoot() \(oracleRoot?.checksummed ?? "?") is unchecked"))
+                }
+                if let want = appId, let got = oracleAppId {
+                    let low = Array(got.suffix(12))
+                    if Array(got.prefix(20)) != want {
+                        r.add(.fail("chain.oracle_app_id", "bytes20(oracle.appId()) is \(Array(got.prefix(20)).hex0x), not the audited app \(want.hex0x)"))
+                    } else if !low.isAllZero {
+                        r.add(.warn("chain.oracle_app_id", "oracle.appId() matches the app in its first 20 bytes but its low 12 bytes are not zero (\(got.hex0x))"))
+                    } else {
+                        r.add(.pass("chain.oracle_app_id", "bytes20(oracle.appId()) = the audited app \(want.hex0x)"))
+                    }
+                } else {
+                    r.add(.skip("chain.oracle_app_id", "no --app-id: the app the oracle trusts (\(oracleAppId?.hex0x ?? "?")) was not compared with the audited app"))
+                }
+            }
+            // Off-chain verify: the trusted root and app, else what the oracle holds (then the oracle checks above say so).
+            let root = expectedRoot?.address ?? oracleRoot
+            let app = appId ?? oracleAppId.map { Array($0.prefix(20)) }
+            var offchain: TeeOracleOutcome?
+            if let root, let app {
+                let (out, trace) = TeeOracleVerifier.verify(proof, kmsRoot: root, appId: app)
+                offchain = out
+                var details: [(String, JSONValue)] = [("kms_root", .string(root.checksummed)), ("app_id", .string(app.hex0x)), ("outcome", .string(out.description))]
+                if let a = trace.recoveredApp { details.append(("app_signer", .string(a.checksummed))) }
+                if let a = trace.recoveredKms { details.append(("kms_signer", .string(a.checksummed))) }
+                if let a = trace.messageSigner { details.append(("message_signer", .string(a.checksummed))) }
+                if !trace.highS.isEmpty { details.append(("high_s", .strings(trace.highS))) }
+                switch out {
+                case .valid:
+                    r.add(.pass("chain.proof_offchain", "signature chain valid: KMS root \(root) → app key → derived key \(trace.messageSigner?.checksummed ?? "") signed messageHash", .obj(details)))
+                case .invalid(_, let reason):
+                    r.add(.fail("chain.proof_offchain", "proof rejected: \(reason)", .obj(details)))
+                case .reverts(let reason):
+                    r.add(.fail("chain.proof_offchain", "malformed proof (TeeOracle.verify would revert): \(reason)", .obj(details)))
+                }
+                if !trace.highS.isEmpty {
+                    r.add(.warn("chain.proof_high_s", "high-s (malleable) signature(s) accepted as TeeOracle does: \(trace.highS.joined(separator: ", "))"))
+                }
+            } else {
+                r.add(.skip("chain.proof_offchain", "need the KMS root (--kms-root, --kms, or --oracle) and the app id (--app-id or --oracle)"))
+            }
+            // On-chain verify and agreement.
+            if let oa = o.oracle, let pin {
+                let oracle = try address(oa, "--oracle")
+                let data = try DstackABI.oracleVerify.encodeCall(proof.verifyArguments)
+                var onchain: TeeOracleOutcome?
+                switch try pin.call(to: oracle, data: data) {
+                case .returned(let out):
+                    let ok: Bool
+                    do { ok = try DstackABI.oracleVerify.decodeOutput(out)[0].boolValue ?? false } catch let e as ABIError {
+                        r.add(.fail("chain.proof_onchain", "oracle.verify returned data that is not a bool: \(e.message)")); return
+                    }
+                    onchain = ok ? .valid : .invalid(step: 0, reason: "oracle.verify returned false")
+                    if ok { r.add(.pass("chain.proof_onchain", "oracle \(oracle).verify(proof) = true at block \(pin.block.number)")) }
+                    else { r.add(.fail("chain.proof_onchain", "oracle \(oracle).verify(proof) = false at block \(pin.block.number)")) }
+                case .reverted(_, let rev):
+                    onchain = .reverts(rev.reason)
+                    r.add(.fail("chain.proof_onchain", "oracle \(oracle).verify(proof) \(rev)"))
+                }
+                if let off = offchain, let on = onchain {
+                    let same: Bool
+                    switch (off, on) {
+                    case (.valid, .valid), (.invalid, .invalid), (.reverts, .reverts): same = true
+                    default: same = false
+                    }
+                    if same {
+                        r.add(.pass("chain.proof_agree", "off-chain and on-chain verification agree (\(off.isValid ? "accepted" : "rejected"))"))
+                    } else {
+                        r.add(.fail("chain.proof_agree", "off-chain says \(off), on-chain says \(on)" +
+                                    (o.kmsRoot != nil || o.appId != nil ? " (the oracle may trust another KMS root or app than the one audited)" : "")))
+                    }
+                } else {
+                    r.add(.skip("chain.proof_agree", "off-chain verification could not run", required: false))
+                }
+            }
+        }
+        return r
+    }
+
+    static func parseAppId(_ s: String) throws -> Bytes {
+        let b: Bytes
+        do { b = try Hex.decode(s) } catch { throw DevProofError.usage("--app-id '\(s)' is not hex") }
+        if b.count == 20 { return b }
+        if b.count == 32, b.suffix(12).allSatisfy({ $0 == 0 }) { return Array(b.prefix(20)) }
+        throw DevProofError.usage("--app-id must be 20 bytes (or 32 bytes left-aligned), got \(b.count)")
+    }
+}
+
+/// `--kms-root`: an address, or a SEC1 public key (then its address).
+public struct KMSRootInput: Sendable, Equatable {
+    public let address: Address
+    public let publicKey: Secp256k1.PublicKey?
+
+    public init(address: Address, publicKey: Secp256k1.PublicKey?) { self.address = address; self.publicKey = publicKey }
+
+    public init(_ text: String) throws {
+        let b: Bytes
+        do { b = try Hex.decode(text) } catch { throw DevProofError.usage("--kms-root '\(text)' is not hex") }
+        if b.count == 20 { address = try Address(text); publicKey = nil; return }
+        do {
+            let pk = try Secp256k1.PublicKey(sec1: b)
+            publicKey = pk; address = Address(publicKey: pk)
+        } catch {
+            throw DevProofError.usage("--kms-root must be a 20-byte address or a 33/65-byte secp256k1 public key: \(error)")
+        }
+    }
+}
+
