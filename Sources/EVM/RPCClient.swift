@@ -296,10 +296,18 @@ public final class RPCClient: Sendable {
         for k in keys where counts[k, default: 0] > counts[best, default: 0] { best = k }
         let odd = zip(answers, keys).filter { $0.1 != best }.map { $0.0.0.name }
         let ref = zip(answers, keys).first { $0.1 == best }!.0.0.name
-        func show(_ k: String) -> String { k.count > 120 ? String(k.prefix(120)) + "…" : k }
         let oddKey = keys.first { $0 != best }!
+        // Long answers: show a window around the first difference.
+        let a = Array(oddKey), b = Array(best)
+        var i = 0
+        while i < min(a.count, b.count), a[i] == b[i] { i += 1 }
+        func show(_ k: [Character]) -> String {
+            guard k.count > 100 else { return String(k) }
+            let lo = max(0, i - 40), hi = min(k.count, i + 40)
+            return (lo > 0 ? "…" : "") + String(k[lo..<hi]) + (hi < k.count ? "…" : "")
+        }
         return .disagreement(method: method, provider: odd.joined(separator: ", "),
-                             detail: "answered \(show(oddKey)) but \(ref) answered \(show(best))")
+                             detail: "answered \(show(a)) but \(ref) answered \(show(b))")
     }
 
     /// One call under the quorum rule; throws on error (including reverts).
