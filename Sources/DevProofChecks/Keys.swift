@@ -7,6 +7,8 @@ public struct KeysOptions: Sendable {
     public var response: String?
     /// The app id to check the KMS signature against (20 bytes hex). Must come from trusted evidence.
     public var appId: String?
+    /// A `devproof attest --json` report whose verdict is pass: its `facts.app_id` is the app id.
+    public var fromAttest: String?
     public var kmsRoot: String?
     public var kmsContract: String?
     /// JSON-RPC providers for --kms-contract (all must agree, or `quorum` of them).
@@ -35,10 +37,23 @@ public enum Keys {
         guard let responseArg = o.response else {
             throw DevProofError.usage("keys needs --response FILE|URL (the oracle's response, a GetKey result or KMS app keys)")
         }
-        guard let appIdText = o.appId else {
-            throw DevProofError.usage("keys needs --app-id HEX: the app id must come from evidence you trust (the attested app-id event, the audited AppAuth/DstackApp address), never from the app's own response")
+        var appIdSource = "--app-id"
+        var appIdFromAttest: Bytes?
+        if let path = o.fromAttest {
+            appIdFromAttest = try appIdFromAttestReport(path)
+            appIdSource = "attest report \(path)"
         }
-        let appId = try parseAppId(appIdText)
+        let appId: Bytes
+        switch (o.appId, appIdFromAttest) {
+        case (nil, nil):
+            throw DevProofError.usage("keys needs --app-id HEX (or --from-attest REPORT): the app id must come from evidence you trust (the attested app-id event, the audited AppAuth/DstackApp address), never from the app's own response")
+        case (let t?, nil): appId = try parseAppId(t)
+        case (nil, let a?): appId = a
+        case (let t?, let a?):
+            appId = try parseAppId(t)
+            guard appId == a else { throw DevProofError.usage("--app-id \(appId.hex0x) differs from the attested app id \(a.hex0x) in \(o.fromAttest ?? "")") }
+            appIdSource = "--app-id, equal to the attest report"
+        }
         let rootChoices = [o.kmsRoot != nil, o.kmsContract != nil, o.simulator].filter { $0 }.count
         if rootChoices > 1 { throw DevProofError.usage("give only one of --kms-root, --kms-contract (with --rpc), --simulator") }
         if o.kmsContract != nil && o.rpcURLs.isEmpty { throw DevProofError.usage("--kms-contract needs --rpc URL") }
@@ -60,6 +75,7 @@ public enum Keys {
         var report = Report(command: command)
         report.setFact("input_format", .string(primary.format.rawValue))
         report.setFact("app_id", .string(appId.hex0x))
+        report.setFact("app_id_source", .string(appIdSource))
         report.setFact("purpose", .string(o.purpose))
         switch rootResolution {
         case .simulator:
@@ -109,6 +125,21 @@ public enum Keys {
         // dstack app ids are 20 bytes; a bytes32 with the id left-aligned (TeeOracle) is accepted if the rest is zero.
         if b.count == 32, b[20...].allSatisfy({ $0 == 0 }) { return Array(b.prefix(20)) }
         guard b.count == 20 else { throw DevProofError.usage("--app-id must be 20 bytes (40 hex digits), got \(b.count)") }
+        return b
+    }
+
+    /// The app id of a passing `devproof attest --json` report.
+    static func appIdFromAttestReport(_ path: String) throws -> Bytes {
+        let v = try InputFile.readJSON(path, what: "attest report").value
+        guard v["schema"]?.stringValue == Report.schema, v["command"]?.stringValue == "attest" else {
+            throw DevProofError.malformed("--from-attest \(path) is not a devproof attest JSON report (devproof attest --json)")
+        }
+        guard v["verdict"]?.stringValue == "pass" else {
+            throw DevProofError.usage("--from-attest \(path): the attest verdict is \(v["verdict"]?.stringValue ?? "missing"), so its app id is not established; fix the attestation or give --app-id if you accept it")
+        }
+        guard let t = v["facts"]?["app_id"]?.stringValue, let b = try? Hex.decode(t), b.count == 20 else {
+            throw DevProofError.malformed("--from-attest \(path): the report has no 20-byte facts.app_id (no app-id event in the evidence?)")
+        }
         return b
     }
 

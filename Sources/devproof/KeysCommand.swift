@@ -19,6 +19,8 @@ struct KeysCommand: ParsableCommand {
     var response: String?
     @Option(name: .customLong("app-id"), help: "The app id (20 bytes hex) from evidence you trust: the attested app-id event or the audited AppAuth address. Never taken from the response.")
     var appId: String?
+    @Option(name: .customLong("from-attest"), help: "Take the app id from a passing `devproof attest --json` report (facts.app_id).")
+    var fromAttest: String?
     @Option(name: .customLong("kms-root"), help: "The trusted KMS root: its address or its secp256k1 public key (hex).")
     var kmsRoot: String?
     @Option(name: .customLong("kms-contract"), help: "Read the KMS root from DstackKms.kmsInfo().k256Pubkey at this address (needs --rpc).")
@@ -39,7 +41,7 @@ struct KeysCommand: ParsableCommand {
     func run() throws {
         CLI.run(common) {
             var o = KeysOptions()
-            o.response = response; o.appId = appId; o.kmsRoot = kmsRoot; o.kmsContract = kmsContract
+            o.response = response; o.appId = appId; o.fromAttest = fromAttest; o.kmsRoot = kmsRoot; o.kmsContract = kmsContract
             o.rpcURLs = rpc; o.quorum = quorum; o.block = block; o.simulator = simulator; o.purpose = purpose; o.replicas = replica
             o.offline = common.offline
             return try Keys.run(o)

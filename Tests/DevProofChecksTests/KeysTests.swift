@@ -197,6 +197,37 @@ struct KeysChainTests {
         #expect(r.check("keys.kms_root")?.status == .skip)
     }
 
+    @Test func app_id_from_a_passing_attest_report() throws {
+        let c = try Self.chains()[0]
+        func attestReport(verdictPass: Bool, appId: String?) -> String {
+            var r = Report(command: "attest", checks: [verdictPass ? .pass("quote.signature", "ok") : .skip("dcap.collateral", "none")])
+            r.setFact("app_id", appId.map { .string($0) } ?? .null)
+            return KeysHarness.write(r.json)
+        }
+        let ok = try KeysHarness.run(c.t03, appId: c.appId, root: c.rootAddress) { o in
+            o.appId = nil; o.fromAttest = attestReport(verdictPass: true, appId: c.appId)
+        }
+        #expect(ok.verdict == .pass)
+        #expect(ok.fact("app_id_source")?.stringValue?.hasPrefix("attest report") == true)
+        // Another app's attestation: the chain does not verify for it.
+        let other = try KeysHarness.run(c.t03, appId: c.appId, root: c.rootAddress) { o in
+            o.appId = nil; o.fromAttest = attestReport(verdictPass: true, appId: try? Self.chains()[1].appId)
+        }
+        #expect(KeysHarness.failing(other) == ["keys.kms_root"])
+        func err(_ configure: (inout KeysOptions) -> Void) -> DevProofError? {
+            do { _ = try KeysHarness.run(c.t03, appId: c.appId, root: c.rootAddress, configure: configure); return nil }
+            catch let e as DevProofError { return e } catch { return nil }
+        }
+        // Inconclusive attestation: its app id is not established.
+        if case .usage(let m) = err({ $0.appId = nil; $0.fromAttest = attestReport(verdictPass: false, appId: c.appId) }) {
+            #expect(m.contains("inconclusive"))
+        } else { Issue.record("an inconclusive attest report must be refused") }
+        // No app id in it, not an attest report, disagreeing with --app-id.
+        if case .malformed = err({ $0.appId = nil; $0.fromAttest = attestReport(verdictPass: true, appId: nil) }) {} else { Issue.record("no app id") }
+        if case .malformed = err({ $0.appId = nil; $0.fromAttest = KeysHarness.write(c.t03) }) {} else { Issue.record("not a report") }
+        if case .usage = err({ $0.fromAttest = attestReport(verdictPass: true, appId: try? Self.chains()[1].appId) }) {} else { Issue.record("disagreeing ids") }
+    }
+
     @Test func claimed_app_id_diagnosis() throws {
         let all = try Self.chains()
         let c = all[0]
