@@ -44,6 +44,11 @@ struct KeysCommand: ParsableCommand {
             o.response = response; o.appId = appId; o.fromAttest = fromAttest; o.kmsRoot = kmsRoot; o.kmsContract = kmsContract
             o.rpcURLs = rpc; o.quorum = quorum; o.block = block; o.simulator = simulator; o.purpose = purpose; o.replicas = replica
             o.offline = common.offline
+            o.fetchURL = { url in
+                let r = try HTTPClient().send(.get(url, headers: [("Accept", "application/json")]))
+                guard r.isSuccess else { throw DevProofError.unavailable("\(url): HTTP \(r.status)") }
+                return r.body
+            }
             return try Keys.run(o)
         }
     }

@@ -8,6 +8,7 @@ import TestSupport
 struct KeysCLITests {
     /// One generated chain (scripts/keys_vectors.py), written to files.
     struct Files {
+        let dir: String
         let appId: String, rootAddress: String, rootPubkey: String
         let t03: String, t05: String, raw: String, tampered: String, otherApp: String
     }
@@ -33,7 +34,7 @@ struct KeysCLITests {
                 tampered[i].value = .object(st)
             }
             return .success(Files(
-                appId: c["app_id"]?.stringValue ?? "", rootAddress: c["kms_root_address"]?.stringValue ?? "",
+                dir: dir.path, appId: c["app_id"]?.stringValue ?? "", rootAddress: c["kms_root_address"]?.stringValue ?? "",
                 rootPubkey: c["kms_root_pubkey"]?.stringValue ?? "",
                 t03: write("t03.json", c["t03"]), t05: write("t05.json", c["t05"]), raw: write("raw.json", c["raw"]),
                 tampered: write("tampered.json", .object(tampered)), otherApp: write("other.json", chains[1]["t03"])))
@@ -111,6 +112,30 @@ struct KeysCLITests {
         #expect(malformed.status == 2)
         #expect(malformed.stderr.contains("derivedPubkey"))
         #expect(!malformed.stderr.contains("Fatal"))
+    }
+
+    /// Responses and replicas fetched over HTTP (a loopback stand-in for the oracle).
+    @Test func urls() throws {
+        let f = try Self.files.get()
+        let server = try LocalServer(script: "keys_oracle_server.py", args: [f.dir])
+        defer { server.stop() }
+        let base = server.baseURL
+        let ok = try Run.devproof(["keys", "--response", "\(base)/t03", "--replica", "\(base)/t05", "--replica", "\(base)/raw",
+                                   "--app-id", f.appId, "--kms-root", f.rootAddress, "--json"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(Self.status(try Self.json(ok), "keys.replicas") == "pass")
+        let other = try Run.devproof(["keys", "--response", "\(base)/t03", "--replica", "\(base)/other", "--app-id", f.appId, "--kms-root", f.rootAddress])
+        #expect(other.status == 1)
+        // A replica that answers 404: the evidence is missing → inconclusive.
+        let missing = try Run.devproof(["keys", "--response", "\(base)/t03", "--replica", "\(base)/nothing", "--app-id", f.appId, "--kms-root", f.rootAddress, "--json"])
+        #expect(missing.status == 3)
+        #expect(Self.status(try Self.json(missing), "keys.replicas") == "skip")
+        // The response itself unreachable: one line, exit 3.
+        let port = try LocalServer.closedPort()
+        let down = try Run.devproof(["keys", "--response", "http://127.0.0.1:\(port)/price", "--app-id", f.appId, "--kms-root", f.rootAddress])
+        #expect(down.status == 3)
+        #expect(down.stderr.contains("unreachable"))
+        #expect(down.stdout.isEmpty)
     }
 
     @Test func inconclusive_exit3() throws {
