@@ -1010,24 +1010,39 @@ class Event:
     digest: bytes
     event: str = ""
     payload: bytes = b""
+    version: int = 1  # runtime events: 1 = V1 preimage, 2 = JCS preimage (event_log_version 2)
 
     def full(self) -> dict:
-        return {"imr": self.imr, "event_type": self.event_type, "digest": self.digest.hex(), "event": self.event,
-                "event_payload": self.payload.hex()}
+        d = {"imr": self.imr, "event_type": self.event_type, "digest": self.digest.hex(), "event": self.event,
+             "event_payload": self.payload.hex()}
+        if self.version == 2:
+            d["version"] = 2
+        return d
 
     def stripped(self) -> dict:
         """GetQuote form: boot events keep digests but lose payloads (except ACPI DATA); runtime events keep
         payloads and lose digests."""
         if self.event_type == RUNTIME_EVENT_TYPE:
-            return {"imr": 3, "event_type": self.event_type, "digest": "", "event": self.event,
-                    "event_payload": self.payload.hex()}
+            d = {"imr": 3, "event_type": self.event_type, "digest": "", "event": self.event,
+                 "event_payload": self.payload.hex()}
+            if self.version == 2:  # quote/attest APIs fill the V2 preimage
+                d["version"] = 2
+                d["preimage"] = runtime_preimage_v2(self.event, self.payload).hex()
+            return d
         keep = self.payload if self.payload == b"ACPI DATA" else b""
         return {"imr": self.imr, "event_type": self.event_type, "digest": self.digest.hex(), "event": self.event,
                 "event_payload": keep.hex()}
 
 
-def runtime_event(name: str, payload: bytes) -> Event:
-    return Event(3, RUNTIME_EVENT_TYPE, runtime_digest(name, payload), name, payload)
+def runtime_preimage_v2(name: str, payload: bytes) -> bytes:
+    """JCS (RFC 8785) of {"name", "payload" (lowercase hex), "type"}: sorted keys, no whitespace."""
+    return json.dumps({"name": name, "payload": payload.hex(), "type": RUNTIME_EVENT_TYPE}, sort_keys=True,
+                      separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def runtime_event(name: str, payload: bytes, version: int = 1) -> Event:
+    digest = sha384(runtime_preimage_v2(name, payload)) if version == 2 else runtime_digest(name, payload)
+    return Event(3, RUNTIME_EVENT_TYPE, digest, name, payload, version)
 
 
 def boot_events() -> list[Event]:
@@ -1110,7 +1125,7 @@ def event_log_json(events: list[Event], stripped: bool) -> str:
     return compact([e.stripped() if stripped else e.full() for e in events])
 
 
-def app_compose_bytes(name: str, key_provider_id: str) -> bytes:
+def app_compose_bytes(name: str, key_provider_id: str, event_log_version: int = 1) -> bytes:
     compose_yaml = (
         "services:\n"
         "  app:\n"
@@ -1136,6 +1151,8 @@ def app_compose_bytes(name: str, key_provider_id: str) -> bytes:
         "no_instance_id": False,
         "secure_time": True,
     }
+    if event_log_version != 1:
+        obj["event_log_version"] = event_log_version
     # vmm-cli style: indent 4, insertion order, no trailing newline. The hash is over these exact bytes.
     return json.dumps(obj, indent=4, ensure_ascii=False).encode()
 
@@ -1175,25 +1192,25 @@ class DstackApp:
     os_image_hash: bytes
 
 
-def build_app(variant: str, *, pin_app_id: bool, v2: bool, kms_spki: bytes) -> DstackApp:
+def build_app(variant: str, *, pin_app_id: bool, v2: bool, kms_spki: bytes, ev: int = 1) -> DstackApp:
     name = f"devproof-test-app-{variant}"
-    compose = app_compose_bytes(name, kms_spki.hex() if v2 else "")
+    compose = app_compose_bytes(name, kms_spki.hex() if v2 else "", ev)
     compose_hash = sha256(compose)
     app_id = label_bytes(f"dstack/{variant}/app-contract", 20) if pin_app_id else compose_hash[:20]
     instance_id = sha256(label_bytes(f"dstack/{variant}/instance-id-seed", 20) + app_id)[:20]
     os_image_hash = sha256(b"devproof TEST os image (synthetic)")
     kp_payload = compact({"name": "kms", "id": kms_spki.hex()}).encode()
     events = boot_events() + [
-        runtime_event("system-preparing", b""),
-        runtime_event("app-id", app_id),
-        runtime_event("compose-hash", compose_hash),
-        runtime_event("instance-id", instance_id),
-        runtime_event("boot-mr-done", b""),
-        runtime_event("os-image-hash", os_image_hash),
-        runtime_event("key-provider", kp_payload),
-        runtime_event("storage-fs", b"zfs"),
-        runtime_event("system-ready", b""),
-        runtime_event("devproof-test-app-event", f"app event emitted after system-ready ({variant})".encode()),
+        runtime_event("system-preparing", b"", ev),
+        runtime_event("app-id", app_id, ev),
+        runtime_event("compose-hash", compose_hash, ev),
+        runtime_event("instance-id", instance_id, ev),
+        runtime_event("boot-mr-done", b"", ev),
+        runtime_event("os-image-hash", os_image_hash, ev),
+        runtime_event("key-provider", kp_payload, ev),
+        runtime_event("storage-fs", b"zfs", ev),
+        runtime_event("system-ready", b"", ev),
+        runtime_event("devproof-test-app-event", f"app event emitted after system-ready ({variant})".encode(), ev),
     ]
     mrcfg = mr_config_id_v2(compose_hash, app_id, "kms", kms_spki) if v2 else mr_config_id_v1(compose_hash)
     return DstackApp(variant, name, compose, compose_hash, app_id, instance_id, "kms", kms_spki, mrcfg,
@@ -1265,6 +1282,7 @@ def gen_dstack(w: Writer, pki: Pki, ctx: dict) -> dict:
     variants = [
         ("v1", build_app("v1", pin_app_id=False, v2=False, kms_spki=kms_spki)),
         ("v2", build_app("v2", pin_app_id=True, v2=True, kms_spki=kms_spki)),
+        ("v1-events-v2", build_app("v1-events-v2", pin_app_id=False, v2=False, kms_spki=kms_spki, ev=2)),
     ]
     manifest_variants = []
     for vname, app in variants:
@@ -1278,11 +1296,13 @@ def gen_dstack(w: Writer, pki: Pki, ctx: dict) -> dict:
         getquote = {"quote": gq_quote.hex(), "event_log": event_log_json(app.events, stripped=True),
                     "report_data": nonce.hex(), "vm_config": vm_config_json(app)}
         w.write(f"{d}/getquote.json", dumps_sorted(getquote))
-        att = attestation_v0(gq_quote, app.events, nonce, vm_config_json(app))
-        w.write(f"{d}/attestation.json", dumps_sorted({"attestation": att.hex()}))
-        leaf8, _ = ratls_cert(app, f"{vname}/ratls-attestation", f"dstack/{vname}/ratls-leaf-8",
-                              f"dstack/{vname}/ratls-leaf-8", attestation_ext=True)
-        w.write(f"{d}/ratls-cert-attestation.pem", leaf8.pem + app_root.pem)
+        v0_ok = all(e.version == 1 for e in app.events)  # V0 SCALE cannot carry V2 runtime events
+        if v0_ok:
+            att = attestation_v0(gq_quote, app.events, nonce, vm_config_json(app))
+            w.write(f"{d}/attestation.json", dumps_sorted({"attestation": att.hex()}))
+            leaf8, _ = ratls_cert(app, f"{vname}/ratls-attestation", f"dstack/{vname}/ratls-leaf-8",
+                                  f"dstack/{vname}/ratls-leaf-8", attestation_ext=True)
+            w.write(f"{d}/ratls-cert-attestation.pem", leaf8.pem + app_root.pem)
         leaf, rq = ratls_cert(app, f"{vname}/ratls", f"dstack/{vname}/ratls-leaf", f"dstack/{vname}/ratls-leaf")
         app_cert = leaf.pem + app_root.pem
         w.write(f"{d}/ratls-cert.pem", app_cert)
@@ -1304,15 +1324,23 @@ def gen_dstack(w: Writer, pki: Pki, ctx: dict) -> dict:
         }
         w.write(f"{d}/info.json", dumps_sorted(info))
         mr_key_provider = sha256(compact({"name": app.kp_name, "id": app.kp_id.hex()}).encode())
+        files = {"app_compose": f"{d}/app-compose.json", "getquote": f"{d}/getquote.json",
+                 "os_ref": f"{d}/os-ref.json", "info": f"{d}/info.json", "ratls_cert": f"{d}/ratls-cert.pem"}
+        extra = {}
+        if v0_ok:
+            files.update({"attestation": f"{d}/attestation.json",
+                          "ratls_cert_attestation": f"{d}/ratls-cert-attestation.pem"})
+            extra["ratls_attestation_report_data"] = sha512(b"ratls-cert:" + spki_der(leaf8.key)).hex()
         manifest_variants.append({
             "name": vname,
-            "description": ("mr_config_id v1 (0x01 || compose_hash), app_id = compose_hash[0..20]" if vname == "v1"
-                            else "mr_config_id v2 (0x02 || keccak256(compose_hash || app_id || 0x02 || kms_spki)), "
-                                 "app_id pinned (not derived from compose_hash), key_provider_id set in app-compose"),
-            "files": {"app_compose": f"{d}/app-compose.json", "getquote": f"{d}/getquote.json",
-                      "os_ref": f"{d}/os-ref.json", "attestation": f"{d}/attestation.json",
-                      "ratls_cert_attestation": f"{d}/ratls-cert-attestation.pem",
-                      "info": f"{d}/info.json", "ratls_cert": f"{d}/ratls-cert.pem"},
+            "description": {
+                "v1": "mr_config_id v1 (0x01 || compose_hash), app_id = compose_hash[0..20]",
+                "v2": "mr_config_id v2 (0x02 || keccak256(compose_hash || app_id || 0x02 || kms_spki)), "
+                      "app_id pinned (not derived from compose_hash), key_provider_id set in app-compose",
+                "v1-events-v2": "as v1, but app-compose sets event_log_version 2: runtime event digests are "
+                                "sha384(JCS({name, payload hex, type})); GetQuote events carry version 2 and the "
+                                "preimage; no V0 SCALE attestation (it cannot carry V2 events)"}[vname],
+            "files": files,
             "dcap": {"collateral": "dcap/collateral-tdx.json", "root_ca": "dcap/pki/root-ca.der", "now": unix(NOW),
                      "tcb_status": "UpToDate", "advisory_ids": []},
             "expected": {
@@ -1324,7 +1352,8 @@ def gen_dstack(w: Writer, pki: Pki, ctx: dict) -> dict:
                 "getquote_report_data": nonce.hex(),
                 "ratls_report_data": sha512(b"ratls-cert:" + spki_der(leaf.key)).hex(),
                 "ratls_leaf_spki_sha256": sha256(spki_der(leaf.key)).hex(),
-                "ratls_attestation_report_data": sha512(b"ratls-cert:" + spki_der(leaf8.key)).hex(),
+                **extra,
+                "runtime_event_version": 2 if not v0_ok else 1,
                 "os_image_hash": app.os_image_hash.hex(), "device_id": device_id.hex(),
                 "mr_aggregated": mragg.hex(),
                 "mr_system": sha256(app.mrtd + b"".join(app.rtmrs[:3]) + mr_key_provider).hex(),
@@ -1462,14 +1491,15 @@ def check_dstack(out: Path, manifest: dict):
         ext = {e.oid.dotted_string: e.value.value for e in leaf.extensions
                if isinstance(e.value, x509.UnrecognizedExtension)}
         quotes["ratls"] = der_read_octets(ext[RATLS_OID_QUOTE])
-        quotes["attestation"] = attestation_v0_quote(bytes.fromhex(
-            json.loads((out / f["attestation"]).read_text())["attestation"]))
-        leaf8 = x509.load_pem_x509_certificates((out / f["ratls_cert_attestation"]).read_bytes())[0]
-        quotes["ratls8"] = attestation_v0_quote(der_read_octets(leaf8.extensions.get_extension_for_oid(
-            x509.ObjectIdentifier(RATLS_OID_ATTESTATION)).value.value))
-        if quotes["ratls8"][48 + 520:48 + 584] != sha512(b"ratls-cert:" + leaf8.public_key().public_bytes(
-                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)):
-            problems.append(f"{v['name']}: RA-TLS (.1.8) report_data binding")
+        if "attestation" in f:
+            quotes["attestation"] = attestation_v0_quote(bytes.fromhex(
+                json.loads((out / f["attestation"]).read_text())["attestation"]))
+            leaf8 = x509.load_pem_x509_certificates((out / f["ratls_cert_attestation"]).read_bytes())[0]
+            quotes["ratls8"] = attestation_v0_quote(der_read_octets(leaf8.extensions.get_extension_for_oid(
+                x509.ObjectIdentifier(RATLS_OID_ATTESTATION)).value.value))
+            if quotes["ratls8"][48 + 520:48 + 584] != sha512(b"ratls-cert:" + leaf8.public_key().public_bytes(
+                    serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)):
+                problems.append(f"{v['name']}: RA-TLS (.1.8) report_data binding")
         for kind, q in quotes.items():
             r = dcap_qvl_verify(q, coll, root, unix(NOW))
             if not r["accepted"] or r["status"] != "UpToDate":
@@ -1529,6 +1559,7 @@ mr_system, runtime events before `system-ready` and app events after it), plus n
 | dir | what |
 |---|---|
 | `v1/` | key provider `kms` without `key_provider_id` in app-compose → `mr_config_id` v1 = 0x01 ‖ compose_hash ‖ 0^15; app_id = compose_hash[0..20] |
+| `v1-events-v2/` | as `v1` but `event_log_version: 2` in app-compose: runtime digests = sha384(JCS({"name","payload"(hex),"type":134217729})); GetQuote events carry `"version":2` and `"preimage"` (digest empty); Info/RA-TLS logs carry `"version":2` and digests; no `attestation.json` / `ratls-cert-attestation.pem` (V0 SCALE cannot carry V2 events) |
 | `v2/` | `key_provider_id` = hex of the TEST KMS root SPKI (`pki/kms-root-ca.spki.der`) in app-compose → `mr_config_id` v2 = 0x02 ‖ keccak256(compose_hash ‖ app_id ‖ 0x02 ‖ kms_spki) ‖ 0^15; app_id pinned (contract-address-like, not derived from the compose hash) |
 
 Each variant directory holds:
