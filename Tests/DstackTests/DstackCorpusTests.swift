@@ -105,4 +105,38 @@ struct DstackCorpusTests {
                                                mrOwner: regs.mrOwner, mrOwnerConfig: regs.mrOwnerConfig)
         #expect(v["mr_aggregated"]?.stringValue == agg.hex)
     }
+
+    @Test func liteMeasurementReproducesMRTDAndRTMR0to2() throws {
+        for f in ["dstack/tdx-lite-getquote.json", "dstack/tdx-lite-attestation.json"] {
+            guard let b = try corpusFile(f) else { return }
+            let ev = try DstackEvidence.detect(b)
+            let regs = try registers(try #require(ev.quote))
+            let vc = try #require(ev.vmConfig)
+            let res = try LiteMeasurement.compute(vmConfig: vc, acpiDigests: LiteMeasurement.acpiDigests(try #require(ev.primaryLog).log))
+            #expect(res.reference.mrTD == regs.mrTD, "\(f) MRTD")
+            #expect(res.reference.rtmr0 == regs.rtmrs[0], "\(f) RTMR0")
+            #expect(res.reference.rtmr1 == regs.rtmrs[1], "\(f) RTMR1")
+            #expect(res.reference.rtmr2 == regs.rtmrs[2], "\(f) RTMR2")
+        }
+    }
+
+    @Test func liteMeasurementRejectsWrongInputs() throws {
+        guard let b = try corpusFile("dstack/tdx-lite-getquote.json") else { return }
+        let ev = try DstackEvidence.detect(b)
+        let vc = try #require(ev.vmConfig)
+        let acpi = LiteMeasurement.acpiDigests(try #require(ev.primaryLog).log)
+        func with(_ k: String, _ v: JSONValue) -> JSONValue {
+            guard case .object(var m) = vc, let i = m.firstIndex(where: { $0.key == k }) else { return vc }
+            m[i] = JSONMember(k, v); return .object(m)
+        }
+        #expect(throws: (any Error).self) { try LiteMeasurement.compute(vmConfig: with("os_image_hash", .string(String(repeating: "00", count: 32))), acpiDigests: acpi) }
+        #expect(throws: (any Error).self) { try LiteMeasurement.compute(vmConfig: with("memory_size", .number("1073741824")), acpiDigests: acpi) }
+        #expect(throws: (any Error).self) { try LiteMeasurement.compute(vmConfig: vc, acpiDigests: Array(acpi.prefix(2))) }
+        #expect(throws: (any Error).self) { try LiteMeasurement.compute(vmConfig: with("qemu_version", .string("7.2.0")), acpiDigests: acpi) }
+        // Another VM shape gives other registers (not an error): 4 GiB changes the TD HOB → RTMR0.
+        let big = try LiteMeasurement.compute(vmConfig: with("memory_size", .number("4294967296")), acpiDigests: acpi)
+        let regs = try registers(try #require(ev.quote))
+        #expect(big.reference.rtmr0 != regs.rtmrs[0])
+        #expect(big.reference.rtmr1 == regs.rtmrs[1])
+    }
 }

@@ -128,6 +128,16 @@ struct DstackVectorTests {
         #expect(oracle.kind == .oracle)
     }
 
+    @Test func cborAndWitnessRejectGarbage() throws {
+        var r = CBORReader([0x5b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])
+        #expect(throws: ByteReaderError.self) { try r.item(depth: 0) }
+        var r2 = CBORReader([0xbf])
+        #expect(throws: ByteReaderError.self) { try r2.item(depth: 0) }
+        #expect(throws: (any Error).self) { try LiteMeasurement.tdHobHash([0x80], memorySize: 1 << 31) }
+        #expect(throws: (any Error).self) { try LiteMeasurement.tdHobHash([0, 0, 0, 7], memorySize: 1 << 31) }
+        #expect(throws: (any Error).self) { try LiteMeasurement.tdHobHash([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0, 0], memorySize: 1 << 31) }
+    }
+
     @Test func jsStringifyKeepsOrderAndJSNumbers() throws {
         let v = try JSONParser.parse(#"{"z":1703347200000.0,"a":"é/\u0001","n":[1e21,0.5,-0.0],"d":1,"d":2}"#)
         #expect(JSStringify.stringify(v) == #"{"z":1703347200000,"a":"é/\u0001","n":[1e+21,0.5,0],"d":2}"#)

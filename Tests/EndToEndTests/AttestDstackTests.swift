@@ -73,7 +73,9 @@ struct AttestDstackCorpusE2E {
         let o = try DstackE2E.attest(["--evidence", p, "--no-dcap"])
         #expect(o.check("eventlog.replay") == "pass")
         #expect(o.check("compose.mr_config_id") == "pass")
+        #expect(o.check("os.measurement") == "pass")
         #expect(o.check("td.debug") == "pass")
+        #expect(o.status == 0, "lite evidence with --no-dcap: everything else verified")
         #expect(o.check("dcap") == "skip")
         #expect(o.fact("app_id")?.stringValue == "86b0e55f2fa8e4fb69d890f14f54d5612707646e")
         #expect(o.fact("compose_hash")?.stringValue == "86b0e55f2fa8e4fb69d890f14f54d5612707646e2573d54e0d2ddaaade77caa9")
@@ -85,6 +87,34 @@ struct AttestDstackCorpusE2E {
         }
     }
 
+    @Test func liteVmConfigChanged() throws {
+        guard let p = try DstackE2E.corpus("dstack/tdx-lite-getquote.json") else { return }
+        let dir = TestPaths.tempDir("dstack-e2e"); defer { try? FileManager.default.removeItem(at: dir) }
+        let v = try DstackE2E.json(p)
+        let vcText = try #require(v["vm_config"]?.stringValue)
+        let vc = try JSONParser.parse(vcText)
+        for (k, nv) in [("memory_size", JSONValue.number("4294967296")), ("os_image_hash", .string(String(repeating: "ab", count: 32)))] {
+            let f = try DstackE2E.write(dir, "gq-\(k).json", DstackE2E.serialize(DstackE2E.setting(v, "vm_config", .string(DstackE2E.setting(vc, k, nv).serialized()))))
+            let o = try DstackE2E.attest(["--evidence", f, "--no-dcap"])
+            #expect(o.status == 1, "\(k)")
+            #expect(o.failing == ["os.measurement"], "\(k)")
+        }
+    }
+
+    @Test func osRefMismatch() throws {
+        guard let p = try DstackE2E.corpus("dstack/quote-report.json") else { return }
+        let dir = TestPaths.tempDir("dstack-e2e"); defer { try? FileManager.default.removeItem(at: dir) }
+        let o0 = try DstackE2E.attest(["--evidence", p, "--no-dcap"])
+        func hex(_ k: String) -> String { o0.fact(k)?.stringValue ?? "" }
+        let good = try DstackE2E.write(dir, "ref.json", Array(#"{"mrtd":"\#(hex("mrtd"))","rtmr0":"\#(hex("rtmr0"))","rtmr1":"\#(hex("rtmr1"))","rtmr2":"\#(hex("rtmr2"))"}"#.utf8))
+        #expect(try DstackE2E.attest(["--evidence", p, "--no-dcap", "--os-ref", good]).check("os.measurement") == "pass")
+        let bad = try DstackE2E.write(dir, "bad.json", Array(#"{"mrtd":"\#(DstackE2E.flipHex(hex("mrtd")))","rtmr0":"\#(hex("rtmr0"))","rtmr1":"\#(hex("rtmr1"))","rtmr2":"\#(hex("rtmr2"))"}"#.utf8))
+        let o = try DstackE2E.attest(["--evidence", p, "--no-dcap", "--os-ref", bad])
+        #expect(o.status == 1 && o.failing == ["os.measurement"])
+        let broken = try DstackE2E.write(dir, "broken.json", Array(#"{"mrtd":"00"}"#.utf8))
+        #expect(try Run.devproof(["attest", "--evidence", p, "--no-dcap", "--os-ref", broken]).status == 2)
+    }
+
     @Test func liteAttestation() throws {
         guard let p = try DstackE2E.corpus("dstack/tdx-lite-attestation.json") else { return }
         let o = try DstackE2E.attest(["--evidence", p, "--no-dcap"])
@@ -92,6 +122,7 @@ struct AttestDstackCorpusE2E {
         #expect(o.check("compose.mr_config_id") == "pass")
         #expect(o.fact("compose_hash")?.stringValue == "86b0e55f2fa8e4fb69d890f14f54d5612707646e2573d54e0d2ddaaade77caa9")
         #expect(o.fact("evidence_kind")?.stringValue == "SCALE attestation")
+        #expect(o.check("os.measurement") == "pass")
     }
 
     @Test func quoteReportWithRawBinding() throws {
