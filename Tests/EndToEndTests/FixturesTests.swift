@@ -88,4 +88,14 @@ struct FixturesTests {
             #expect(FileManager.default.fileExists(atPath: TestPaths.fixture(rel)), "\(rel) missing")
         }
     }
+
+    @Test("demo script (make demo) exits 0 with the built devproof and rejects every negative example")
+    func demoScriptPasses() throws {
+        let script = TestPaths.fixture("demo/commands.sh")
+        let r = try Run.process("/bin/bash", [script], env: ["BIN": TestPaths.devproofBinary], timeout: 300)
+        #expect(r.status == 0, "demo failed:\n\(r.stdout.suffix(3000))\n\(r.stderr.suffix(1000))")
+        #expect(!r.stdout.contains("UNEXPECTED"), "\(r.stdout.suffix(3000))")
+        #expect(r.stdout.contains("TEST root CA"))
+        #expect(r.stdout.contains("demo: OK"))
+    }
 }
