@@ -30,6 +30,9 @@ struct FixturesTests {
         let script = TestPaths.root.appendingPathComponent("scripts/gen_fixtures.py").path
         let r = try Run.python([script, tmp.path], timeout: 120)
         try #require(r.status == 0, "generator failed: \(r.stderr)")
+        let readme = try Data(contentsOf: tmp.appendingPathComponent("README.md"))
+        #expect(readme == (try? Data(contentsOf: TestPaths.fixtures.appendingPathComponent("README.md"))),
+                "Fixtures/README.md differs from the generator's output: run `make fixtures`")
         for dir in Self.generatedDirs {
             let fresh = tmp.appendingPathComponent(dir)
             let committed = TestPaths.fixtures.appendingPathComponent(dir)
