@@ -1303,7 +1303,7 @@ def gen_dstack(w: Writer, pki: Pki, ctx: dict) -> dict:
             leaf8, _ = ratls_cert(app, f"{vname}/ratls-attestation", f"dstack/{vname}/ratls-leaf-8",
                                   f"dstack/{vname}/ratls-leaf-8", attestation_ext=True)
             w.write(f"{d}/ratls-cert-attestation.pem", leaf8.pem + app_root.pem)
-        leaf, rq = ratls_cert(app, f"{vname}/ratls", f"dstack/{vname}/ratls-leaf", f"dstack/{vname}/ratls-leaf")
+        leaf, _ = ratls_cert(app, f"{vname}/ratls", f"dstack/{vname}/ratls-leaf", f"dstack/{vname}/ratls-leaf")
         app_cert = leaf.pem + app_root.pem
         w.write(f"{d}/ratls-cert.pem", app_cert)
         device_id = sha256(plat.ppid)
