@@ -21,7 +21,7 @@ public enum AttestEvidence {
             let (_, v) = try InputFile.readJSON(p, what: "--os-ref file")
             return try OSReference.parse(v, name: p)
         }
-        return evaluate(ev, quote: quote, regs: regs, bindings: bindings, bindFiles: bindFiles, osRef: osRef, options: o)
+        return try evaluate(ev, quote: quote, regs: regs, bindings: bindings, bindFiles: bindFiles, osRef: osRef, options: o)
     }
 
     // MARK: Inputs
@@ -57,7 +57,7 @@ public enum AttestEvidence {
     // MARK: Checks
 
     static func evaluate(_ ev: DstackEvidence, quote: Quote, regs: QuoteRegisters, bindings: [ReportDataBinding],
-                         bindFiles: [String: Bytes], osRef: OSReference?, options o: AttestOptions) -> Report {
+                         bindFiles: [String: Bytes], osRef: OSReference?, options o: AttestOptions) throws -> Report {
         var r = Report(command: "attest")
         if o.simulator {
             r.banners.append("SIMULATOR: evidence from the dstack simulator; the Intel DCAP chain is NOT checked, everything else is required")
@@ -69,7 +69,7 @@ public enum AttestEvidence {
         if let s = ev.quoteSource { r.setFact("quote_source", .string(s)) }
 
         // DCAP on the quote.
-        let dcap = dcapChecks(quote: quote, options: o)
+        let dcap = try dcapChecks(quote: quote, options: o)
         r.add(dcap.checks)
         for f in dcap.facts { r.setFact(f.key, f.value) }
 
@@ -90,16 +90,20 @@ public enum AttestEvidence {
         return r
     }
 
-    /// DCAP verification of the quote, from the quote verifier. `--no-dcap`/`--simulator` make it an
-    /// explicit, non-required skip (and a banner).
-    static func dcapChecks(quote: Quote, options o: AttestOptions) -> (checks: [Check], facts: [JSONMember]) {
-        if o.simulator {
-            return ([.skip("dcap", "simulator evidence: Intel DCAP chain not checked (--simulator)", required: false)], [])
+    /// DCAP verification of the quote, by the quote verifier (`AttestQuote.dcapChecks`). With
+    /// `--no-dcap`/`--simulator` its checks become explicit, non-required skips (the banner says so);
+    /// without collateral they stay required skips: the verdict is inconclusive, never pass.
+    static func dcapChecks(quote: Quote, options o: AttestOptions) throws -> (checks: [Check], facts: [JSONMember]) {
+        var (checks, facts) = try AttestQuote.dcapChecks(quote: quote, options: o)
+        if o.simulator || o.noDCAP {
+            let why = o.simulator ? "simulator evidence (--simulator): the Intel DCAP chain is not checked"
+                                  : "skipped on request (--no-dcap): quote signature, PCK chain and TCB NOT verified"
+            for i in checks.indices where checks[i].status == .skip {
+                checks[i].required = false
+                checks[i].summary = why
+            }
         }
-        if o.noDCAP {
-            return ([.skip("dcap", "DCAP checks skipped on request (--no-dcap): quote signature, PCK chain and TCB not verified", required: false)], [])
-        }
-        return ([.skip("dcap", "the DCAP quote verifier is not available in this build")], [])
+        return (checks, facts)
     }
 
     static func debugCheck(_ regs: QuoteRegisters, _ o: AttestOptions) -> Check {
@@ -343,6 +347,7 @@ public enum AttestEvidence {
         r.setFact("app_id", opt(id?.appId))
         r.setFact("compose_hash", opt(id?.composeHash))
         r.setFact("instance_id", opt(id?.instanceId))
+        // device_id = sha256(PPID of the PCK certificate): only known when DCAP verified the quote.
         var deviceId: JSONValue = .null
         if let ppid = dcapFacts.first(where: { $0.key == "ppid" })?.value.stringValue, let b = try? Hex.decode(ppid), !b.isEmpty {
             deviceId = .hex(Digest.sha256(b))
@@ -361,10 +366,6 @@ public enum AttestEvidence {
                                                                         mrOwner: regs.mrOwner, mrOwnerConfig: regs.mrOwnerConfig)))
         if r.fact("tcb_status") == nil { r.setFact("tcb_status", .null) }
         if r.fact("advisory_ids") == nil { r.setFact("advisory_ids", .array([])) }
-        r.setFact("mrtd", .hex(regs.mrTD))
-        for i in 0..<4 { r.setFact("rtmr\(i)", .hex(regs.rtmrs[i])) }
-        r.setFact("mr_config_id", .hex(regs.mrConfigId))
-        r.setFact("report_data", .hex(regs.reportData))
         if let id, !id.appEvents.isEmpty { r.setFact("application_events", .strings(id.appEvents.map(\.name))) }
     }
 }

@@ -76,7 +76,8 @@ struct AttestDstackCorpusE2E {
         #expect(o.check("os.measurement") == "pass")
         #expect(o.check("td.debug") == "pass")
         #expect(o.status == 0, "lite evidence with --no-dcap: everything else verified")
-        #expect(o.check("dcap") == "skip")
+        #expect(o.check("tcb.status") == "skip")
+        #expect(o.check("quote.structure") == "pass")
         #expect(o.fact("app_id")?.stringValue == "86b0e55f2fa8e4fb69d890f14f54d5612707646e")
         #expect(o.fact("compose_hash")?.stringValue == "86b0e55f2fa8e4fb69d890f14f54d5612707646e2573d54e0d2ddaaade77caa9")
         #expect(o.fact("instance_id")?.stringValue == "050bf89570575fe8fab4cb8f0a62a9e64efe8ead")
@@ -106,9 +107,9 @@ struct AttestDstackCorpusE2E {
         let dir = TestPaths.tempDir("dstack-e2e"); defer { try? FileManager.default.removeItem(at: dir) }
         let o0 = try DstackE2E.attest(["--evidence", p, "--no-dcap"])
         func hex(_ k: String) -> String { o0.fact(k)?.stringValue ?? "" }
-        let good = try DstackE2E.write(dir, "ref.json", Array(#"{"mrtd":"\#(hex("mrtd"))","rtmr0":"\#(hex("rtmr0"))","rtmr1":"\#(hex("rtmr1"))","rtmr2":"\#(hex("rtmr2"))"}"#.utf8))
+        let good = try DstackE2E.write(dir, "ref.json", Array(#"{"mrtd":"\#(hex("mr_td"))","rtmr0":"\#(hex("rtmr0"))","rtmr1":"\#(hex("rtmr1"))","rtmr2":"\#(hex("rtmr2"))"}"#.utf8))
         #expect(try DstackE2E.attest(["--evidence", p, "--no-dcap", "--os-ref", good]).check("os.measurement") == "pass")
-        let bad = try DstackE2E.write(dir, "bad.json", Array(#"{"mrtd":"\#(DstackE2E.flipHex(hex("mrtd")))","rtmr0":"\#(hex("rtmr0"))","rtmr1":"\#(hex("rtmr1"))","rtmr2":"\#(hex("rtmr2"))"}"#.utf8))
+        let bad = try DstackE2E.write(dir, "bad.json", Array(#"{"mrtd":"\#(DstackE2E.flipHex(hex("mr_td")))","rtmr0":"\#(hex("rtmr0"))","rtmr1":"\#(hex("rtmr1"))","rtmr2":"\#(hex("rtmr2"))"}"#.utf8))
         let o = try DstackE2E.attest(["--evidence", p, "--no-dcap", "--os-ref", bad])
         #expect(o.status == 1 && o.failing == ["os.measurement"])
         let broken = try DstackE2E.write(dir, "broken.json", Array(#"{"mrtd":"00"}"#.utf8))
