@@ -25,6 +25,7 @@ struct DCAPFixtureTests {
     @Test func manifestCasesMatchDcapQvl() throws {
         let cases = try Self.cases()
         #expect(cases.count >= 20)
+        var intelCases = 0
         for c in cases {
             let r = DCAPVerifier.verify(quote: c.quote, verified: VerifiedCollateral(collateral: c.collateral, root: c.root), now: c.now)
             let q = c.expected["dcap_qvl"]
@@ -34,9 +35,17 @@ struct DCAPFixtureTests {
                 #expect(r.verdict?.status.rawValue == q?["status"]?.stringValue, "\(c.name)")
                 #expect(r.verdict?.advisoryIDs == q?["advisory_ids"]?.arrayValue?.compactMap(\.stringValue), "\(c.name)")
             }
+            // Cases where Intel's QVL differs (--intel-rules).
+            if let ir = c.expected["intel_rules"], let acc = ir["accepted"]?.boolValue {
+                let ri = DCAPVerifier.verify(quote: c.quote, verified: VerifiedCollateral(collateral: c.collateral, root: c.root),
+                                             now: c.now, options: DCAPOptions(intelRules: true))
+                #expect(ri.accepted == acc, "\(c.name) with intel rules: \(ri.firstError ?? "accepted")")
+                intelCases += 1
+            }
             // Against the pinned Intel root every fixture must fail.
             let intel = DCAPVerifier.verify(quote: c.quote, collateral: c.collateral, now: c.now, rootCA: nil, intelRules: false)
             #expect(!intel.accepted, "\(c.name) accepted under the Intel root")
         }
+        #expect(intelCases >= 2)
     }
 }
