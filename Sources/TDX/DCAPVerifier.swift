@@ -149,6 +149,11 @@ public final class VerifiedCollateral: @unchecked Sendable {
         collateral = c
         self.root = root
         rootCRL = Result { try X509CRL(der: c.rootCACRL) }.mapError { _ in StageError("Failed to parse root CA CRL") }
+            .flatMap { crl in
+                // The root_ca_crl field must be the root's own CRL (dcap-qvl checks its signature by the root).
+                crl.isSignedBy(root) ? .success(crl)
+                    : .failure(StageError("root CA CRL is not signed by the root CA (InvalidCrlSignatureForPublicKey)"))
+            }
         pckCRL = Result { try X509CRL(der: c.pckCRL) }.mapError { _ in StageError("Failed to parse PCK CRL") }
         tcbInfo = Result { try TCBInfo.parse(c.tcbInfo) }.mapError {
             StageError("Failed to decode TcbInfo: \(($0 as? DecodeError)?.message ?? "\($0)")")
