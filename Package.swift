@@ -32,6 +32,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Benchmarks for `make bench` (scripts/bench.d); not shipped as a product, not in the CLI help.
+        .executableTarget(name: "devproof-bench", dependencies: ["DevProofCore", "TDX"]),
+
         // Test helpers (paths, corpus, venv, processes); linked only into tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "DevProofCoreTests", dependencies: ["DevProofCore", "TestSupport"]),
