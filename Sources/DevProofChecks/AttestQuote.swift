@@ -63,8 +63,15 @@ public enum AttestQuote {
             ("pinned_intel", .bool(o.rootCAPath == nil)), ("subject", .string(root.subject)),
             ("spki_sha256", .string(Digest.sha256(root.spkiDER).hex)),
         ])))
-        guard let collateral = try CollateralSource.resolve(quote: quote, options: o) else {
-            let why = "no DCAP collateral (give --collateral FILE or a PCCS): TCB status and the Intel chain are unknown"
+        facts.append(JSONMember("collateral_source", .string(CollateralSource.origin(o))))
+        let fetched: QuoteCollateral?
+        do { fetched = try CollateralSource.resolve(quote: quote, options: o) } catch DevProofError.unavailable(let why) {
+            // Unreachable PCCS: required skips with the reason (inconclusive), never pass.
+            for id in dcapIDs { checks.append(.skip(id, why, required: true)) }
+            return (checks, facts)
+        }
+        guard let collateral = fetched else {
+            let why = CollateralSource.missingReason(o)
             for id in dcapIDs { checks.append(.skip(id, why)) }
             return (checks, facts)
         }

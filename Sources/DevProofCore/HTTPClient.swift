@@ -108,10 +108,9 @@ public struct HTTPClient: Sendable {
         var lastFailure = ""
         for attempt in 1...total {
             if attempt > 1 {
-                progress?("\(lastFailure); retrying in \(HTTPClient.fmt(delay)) s")
+                progress?("fetching \(HTTPClient.redacted(request.url)) … (attempt \(attempt)/\(total) in \(HTTPClient.fmt(delay)) s; \(lastFailure))")
                 if delay > 0 { Thread.sleep(forTimeInterval: delay) }
                 delay = min(delay * 2, 30)
-                progress?("fetching \(HTTPClient.redacted(request.url)) … (attempt \(attempt)/\(total))")
             }
             switch perform(request, method: method, attempt: attempt, total: total) {
             case .response(var r):

@@ -109,12 +109,13 @@ public struct CollateralFetcher: Sendable {
         try fetch(try CollateralFetcher.target(for: quote))
     }
 
-    /// Fetches the four documents concurrently.
+    /// Fetches the PCK CRL first (a dead server fails once, not three times in parallel), then TCB info and
+    /// QE identity concurrently, then the root CA CRL.
     public func fetch(_ t: Target) throws -> QuoteCollateral {
         let results = FetchResults()
+        results.set(pck: try fetchPCKCRL(ca: t.ca))
         let group = DispatchGroup()
         let jobs: [@Sendable () throws -> Void] = [
-            { results.set(pck: try self.fetchPCKCRL(ca: t.ca)) },
             { results.set(tcb: try self.fetchSigned(self.endpoint.tcbInfoURL(tee: t.tee, fmspc: t.fmspc), member: "tcbInfo",
                                                      headers: ["SGX-TCB-Info-Issuer-Chain", "TCB-Info-Issuer-Chain"], what: "TCB info")) },
             { results.set(qe: try self.fetchSigned(self.endpoint.qeIdentityURL(tee: t.tee), member: "enclaveIdentity",

@@ -81,9 +81,13 @@ public enum Run {
                              stderr: String(decoding: r, as: UTF8.self))
     }
 
-    /// Runs the built devproof binary.
+    /// Runs the built devproof binary. Tests never reach a real PCCS: unless a test sets DEVPROOF_PCCS, the
+    /// default collateral source is a closed loopback port (a test that forgets --collateral/--offline gets
+    /// an inconclusive DCAP result quickly instead of a network fetch).
     public static func devproof(_ args: [String], stdin: [UInt8]? = nil, env: [String: String] = [:]) throws -> ProcessResult {
-        try process(TestPaths.devproofBinary, args, stdin: stdin, env: env)
+        var e = env
+        if e["DEVPROOF_PCCS"] == nil { e["DEVPROOF_PCCS"] = "http://127.0.0.1:9" }
+        return try process(TestPaths.devproofBinary, args, stdin: stdin, env: e)
     }
 
     /// Runs a Python snippet/script in the project venv.
