@@ -491,3 +491,35 @@ struct FakeKMSRPC: RPCTransport {
         return (200, Array(resp.serialized().utf8))
     }
 }
+
+/// The project's own generated evidence (scripts/gen_fixtures.py: TEST KMS root → HKDF app key → GetKey).
+@Suite("keys: fixtures (TEST KMS chain)")
+struct KeysFixtureTests {
+    @Test func getkey_appkeys_and_rogue_kms() throws {
+        let m = try InputFile.readJSON(TestPaths.fixture("dstack/manifest.json")).value
+        let k = try #require(m["keys"])
+        let appId = try k.str("app_id"), purpose = try k.str("purpose")
+        let exp = try #require(k["expected"])
+        func run(_ rel: String, root: String, purpose p: String? = nil) throws -> Report {
+            var o = KeysOptions()
+            o.response = TestPaths.fixture(rel); o.appId = appId; o.kmsRoot = root; o.purpose = p ?? purpose
+            return try Keys.run(o)
+        }
+        for root in [try exp.str("kms_root_pubkey"), try exp.str("kms_root_address")] {
+            let r = try run(try #require(k["files"]?["getkey"]?.stringValue), root: root)
+            #expect(r.verdict == .pass)
+            #expect(r.fact("app_pubkey") == .string(try exp.str("app_pubkey")))
+            #expect(r.fact("derived_pubkey") == .string(try exp.str("derived_pubkey")))
+            let a = try run(try #require(k["files"]?["appkeys"]?.stringValue), root: root)
+            #expect(a.verdict == .pass)
+            #expect(a.fact("app_pubkey") == .string(try exp.str("app_pubkey")))
+        }
+        // The purpose is part of the app-signed message: the default "ethereum" does not verify this chain.
+        #expect(KeysHarness.failing(try run(try #require(k["files"]?["getkey"]?.stringValue), root: try exp.str("kms_root_pubkey"), purpose: "ethereum")) == ["keys.kms_root"])
+        for n in k["negative"]?.arrayValue ?? [] {
+            let r = try run(try n.str("file"), root: try exp.str("kms_root_pubkey"))
+            #expect(KeysHarness.failing(r) == ["keys.kms_root"])
+            #expect(r.fact("kms_signer")?["pubkey"]?.stringValue == n["expected"]?["recovered_root_pubkey"]?.stringValue)
+        }
+    }
+}
