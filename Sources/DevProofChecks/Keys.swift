@@ -11,13 +11,8 @@ public struct KeysOptions: Sendable {
     public var fromAttest: String?
     public var kmsRoot: String?
     public var kmsContract: String?
-    /// JSON-RPC providers for --kms-contract (all must agree, or `quorum` of them).
-    public var rpcURLs: [String] = []
-    public var quorum: Int?
-    /// Block to read kmsInfo() at: N, N:HASH, latest (default), safe, finalized.
-    public var block: String?
-    /// How JSON-RPC requests travel; nil = HTTP (tests inject a fake).
-    public var rpcTransport: (any RPCTransport)?
+    /// JSON-RPC providers, quorum, block pin and timeout for --kms-contract (shared with `chain`).
+    public var rpc = RPCOptions()
     public var simulator = false
     public var purpose = KMSSignatureChain.defaultPurpose
     public var replicas: [String] = []
@@ -56,8 +51,8 @@ public enum Keys {
         }
         let rootChoices = [o.kmsRoot != nil, o.kmsContract != nil, o.simulator].filter { $0 }.count
         if rootChoices > 1 { throw DevProofError.usage("give only one of --kms-root, --kms-contract (with --rpc), --simulator") }
-        if o.kmsContract != nil && o.rpcURLs.isEmpty { throw DevProofError.usage("--kms-contract needs --rpc URL") }
-        if o.kmsContract == nil && (!o.rpcURLs.isEmpty || o.block != nil) { throw DevProofError.usage("--rpc/--block are only used with --kms-contract") }
+        if o.kmsContract != nil && o.rpc.urls.isEmpty { throw DevProofError.usage("--kms-contract needs --rpc URL") }
+        if o.kmsContract == nil && !o.rpc.urls.isEmpty { throw DevProofError.usage("--rpc is only used with --kms-contract") }
         if o.purpose.isEmpty { throw DevProofError.usage("--purpose must not be empty") }
 
         // Load everything before deciding anything: malformed input is exit 2 whatever else happens.
@@ -185,9 +180,10 @@ public enum Keys {
             let contract: Address
             do { contract = try Address(c) } catch { throw DevProofError.usage("--kms-contract: \(error)") }
             let base: [(String, JSONValue)] = [("contract", .string(contract.checksummed))]
-            if o.offline { return .unavailable("--kms-contract needs the network (--offline given)", details: .obj(base)) }
-            let selector = try BlockSelector(parsing: o.block ?? "latest")
-            let client = try RPCClient(urls: o.rpcURLs, quorum: o.quorum, transport: o.rpcTransport ?? HTTPTransport())
+            if o.offline || o.rpc.offline { return .unavailable("--kms-contract needs the network (--offline given)", details: .obj(base)) }
+            let selector = try BlockSelector(parsing: o.rpc.block)
+            var rpc = o.rpc; rpc.offline = false
+            let client = try rpc.client()
             do {
                 let chain = try PinnedChain.pin(client, selector)
                 let details: JSONValue = .obj(base + [("chain", chain.json)])

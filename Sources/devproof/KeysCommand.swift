@@ -6,11 +6,7 @@ struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
         abstract: "Verify a dstack KMS key signature chain and the message its derived key signed (tutorial 03/05).",
-        discussion: """
-        Input shapes: tutorial 03 ({statement, messageHash, signature, signatureChain}), tutorial 05 (flat
-        {price, timestamp, messageHash, signature, signatureChain}), a GetKey result ({key, signature_chain})
-        or KMS app keys ({k256_key, k256_signature}). What this proves and what it cannot: docs/keys.md.
-        """
+        discussion: "Input shapes: tutorial 03 {statement, messageHash, signature, signatureChain}, tutorial 05 (flat: price, timestamp, messageHash, signature, signatureChain), a GetKey result {key, signature_chain}, or KMS app keys {k256_key, k256_signature}. Checks: docs/checks.md; what this proves and what it cannot: docs/keys.md."
     )
 
     @OptionGroup var common: CommonOptions
@@ -25,12 +21,7 @@ struct KeysCommand: ParsableCommand {
     var kmsRoot: String?
     @Option(name: .customLong("kms-contract"), help: "Read the KMS root from DstackKms.kmsInfo().k256Pubkey at this address (needs --rpc).")
     var kmsContract: String?
-    @Option(help: "Ethereum JSON-RPC URL for --kms-contract (repeatable: all providers must agree).")
-    var rpc: [String] = []
-    @Option(help: "How many --rpc providers must answer (default: all).")
-    var quorum: Int?
-    @Option(help: "Block to read kmsInfo() at: N, N:HASH, latest (default), safe or finalized.")
-    var block: String?
+    @OptionGroup var rpcFlags: RPCFlags
     @Flag(help: "Accept the public dstack/Phala simulator KMS roots (test only; the report says SIMULATOR).")
     var simulator = false
     @Option(help: "The purpose the app key signed with the derived key (default: ethereum).")
@@ -42,7 +33,7 @@ struct KeysCommand: ParsableCommand {
         CLI.run(common) {
             var o = KeysOptions()
             o.response = response; o.appId = appId; o.fromAttest = fromAttest; o.kmsRoot = kmsRoot; o.kmsContract = kmsContract
-            o.rpcURLs = rpc; o.quorum = quorum; o.block = block; o.simulator = simulator; o.purpose = purpose; o.replicas = replica
+            o.rpc = rpcFlags.options(common); o.simulator = simulator; o.purpose = purpose; o.replicas = replica
             o.offline = common.offline
             o.fetchURL = { url in
                 let r = try HTTPClient().send(.get(url, headers: [("Accept", "application/json")]))

@@ -299,7 +299,7 @@ struct KeysChainTests {
         let kms = "0x2f83172A49584C017F2B256F0FB2Dca14126Ba9C"
         func onChain(_ t: FakeKMSRPC, urls: [String] = ["http://rpc.example"], block: String? = nil) throws -> Report {
             try KeysHarness.run(c.t03, appId: c.appId, root: nil) { o in
-                o.kmsContract = kms; o.rpcURLs = urls; o.rpcTransport = t; o.block = block
+                o.kmsContract = kms; o.rpc.urls = urls; o.rpc.transport = t; if let block { o.rpc.block = block }
             }
         }
         let ok = try onChain(FakeKMSRPC(k256: rootPub))
@@ -327,7 +327,7 @@ struct KeysChainTests {
         #expect(try onChain(FakeKMSRPC(k256: rootPub), block: "16:" + FakeKMSRPC.blockHash.hex0x).verdict == .pass)
         // Offline: inconclusive, no request made.
         let off = try KeysHarness.run(c.t03, appId: c.appId, root: nil) { o in
-            o.kmsContract = kms; o.rpcURLs = ["http://rpc.example"]; o.rpcTransport = FakeKMSRPC(k256: rootPub); o.offline = true
+            o.kmsContract = kms; o.rpc.urls = ["http://rpc.example"]; o.rpc.transport = FakeKMSRPC(k256: rootPub); o.offline = true
         }
         #expect(off.verdict == .inconclusive)
         // The simulator roots do not accept a generated chain.
@@ -353,7 +353,7 @@ struct KeysChainTests {
         #expect(isUsage(err(c.t03, appId: "0x1234")))
         #expect(isUsage(err(c.t03) { $0.simulator = true }))             // two root sources
         #expect(isUsage(err(c.t03) { $0.kmsRoot = nil; $0.kmsContract = "0x2f83172A49584C017F2B256F0FB2Dca14126Ba9C" })) // no --rpc
-        #expect(isUsage(err(c.t03) { $0.rpcURLs = ["http://rpc.example"] }))  // --rpc without --kms-contract
+        #expect(isUsage(err(c.t03) { $0.rpc.urls = ["http://rpc.example"] }))  // --rpc without --kms-contract
         #expect(isMalformed(err(c.t03) { $0.kmsRoot = "0x1234" }))
         // Lengths: 33/65/65/65/32.
         let sig64 = try c.t03.hexAt(["signature"]).prefix(64)
