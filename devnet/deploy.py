@@ -438,11 +438,20 @@ SCENARIOS = {"empty": scenario_empty, "default": scenario_default, "bench-histor
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--url", required=True)
+    ap.add_argument("--url", help="the devnet's URL (or --port-file)")
+    ap.add_argument("--port-file", help="wait (up to 60 s) for the server to write its port here; URL is 127.0.0.1:PORT")
     ap.add_argument("--scenario", default="default", choices=sorted(SCENARIOS))
     ap.add_argument("--out", help="write the scenario JSON here (else stdout)")
     a = ap.parse_args()
     t0 = time.time()
+    if not a.url:
+        if not a.port_file:
+            ap.error("--url or --port-file is required")
+        while not (os.path.exists(a.port_file) and open(a.port_file).read().strip()):
+            if time.time() - t0 > 60:
+                raise SystemExit("devnet server did not write its port")
+            time.sleep(0.05)
+        a.url = "http://127.0.0.1:" + open(a.port_file).read().strip()
     rpc = Rpc(a.url)
     d = Deployer(rpc)
     res = SCENARIOS[a.scenario](d)
