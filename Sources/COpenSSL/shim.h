@@ -33,4 +33,40 @@ static inline int devproof_sk_X509_REVOKED_num(const STACK_OF(X509_REVOKED) *sk)
 static inline X509_REVOKED *devproof_sk_X509_REVOKED_value(const STACK_OF(X509_REVOKED) *sk, int i) { return sk_X509_REVOKED_value(sk, i); }
 static inline long devproof_BIO_get_mem_data(BIO *b, char **pp) { return BIO_get_mem_data(b, pp); }
 static inline long devproof_SSL_set_tlsext_host_name(SSL *s, const char *name) { return SSL_set_tlsext_host_name(s, name); }
+
+// P-256 ECDSA verification through the EC_KEY API: OpenSSL 3's EVP path re-fetches providers and
+// decoders on every call (3-4x slower for one-shot verifies). Deprecated in 3.0 but supported; the
+// deprecation warnings are silenced only here.
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wdeprecated-declarations"
+static inline EC_KEY *devproof_p256_key_new(const unsigned char *xy64) {
+    EC_KEY *k = EC_KEY_new_by_curve_name(NID_X9_62_prime256v1);
+    BIGNUM *x = BN_bin2bn(xy64, 32, NULL);
+    BIGNUM *y = BN_bin2bn(xy64 + 32, 32, NULL);
+    int ok = k != NULL && x != NULL && y != NULL && EC_KEY_set_public_key_affine_coordinates(k, x, y) == 1;
+    BN_free(x); BN_free(y);
+    if (!ok) { EC_KEY_free(k); ERR_clear_error(); return NULL; }
+    return k;
+}
+static inline void devproof_p256_key_free(EC_KEY *k) { EC_KEY_free(k); }
+/// 1 valid, 0 invalid, -1 error. `rs64` is raw r || s.
+static inline int devproof_p256_verify_raw(EC_KEY *k, const unsigned char *digest32, const unsigned char *rs64) {
+    ECDSA_SIG *sig = ECDSA_SIG_new();
+    BIGNUM *r = BN_bin2bn(rs64, 32, NULL);
+    BIGNUM *s = BN_bin2bn(rs64 + 32, 32, NULL);
+    if (sig == NULL || r == NULL || s == NULL || ECDSA_SIG_set0(sig, r, s) != 1) {
+        ECDSA_SIG_free(sig); BN_free(r); BN_free(s); ERR_clear_error(); return -1;
+    }
+    int rc = ECDSA_do_verify(digest32, 32, sig, k);
+    ECDSA_SIG_free(sig);
+    if (rc != 1) ERR_clear_error();
+    return rc;
+}
+/// DER Ecdsa-Sig-Value (strict: must re-encode identically).
+static inline int devproof_p256_verify_der(EC_KEY *k, const unsigned char *digest32, const unsigned char *der, int derLen) {
+    int rc = ECDSA_verify(0, digest32, 32, der, derLen, k);
+    if (rc != 1) ERR_clear_error();
+    return rc;
+}
+#pragma clang diagnostic pop
 #endif

@@ -10,7 +10,7 @@ public struct CryptoError: Error, CustomStringConvertible, Sendable, Equatable {
 /// A P-256 (secp256r1) public key for ECDSA-SHA256 verification, over OpenSSL.
 /// Keys are immutable; the EVP_PKEY is reused for every verification (cache the key object, not just bytes).
 public final class P256PublicKey: @unchecked Sendable, Equatable {
-    let pkey: OpaquePointer
+    let key: OpaquePointer
     /// Uncompressed point without the 0x04 prefix: x ‖ y (64 bytes, big-endian).
     public let raw: Bytes
 
@@ -19,29 +19,27 @@ public final class P256PublicKey: @unchecked Sendable, Equatable {
                                     0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00, 0x04]
 
     /// From raw x ‖ y (64 bytes) or SEC1 uncompressed 0x04 ‖ x ‖ y (65 bytes). Rejects points not on the curve.
-    public convenience init(raw key: Bytes) throws {
+    public init(raw k: Bytes) throws {
         let xy: Bytes
-        if key.count == 64 { xy = key } else if key.count == 65, key[0] == 0x04 { xy = Array(key[1...]) } else {
-            throw CryptoError("P-256 public key must be 64 bytes x‖y (or 65 with 0x04), got \(key.count)")
+        if k.count == 64 { xy = k } else if k.count == 65, k[0] == 0x04 { xy = Array(k[1...]) } else {
+            throw CryptoError("P-256 public key must be 64 bytes x‖y (or 65 with 0x04), got \(k.count)")
         }
-        try self.init(spkiDER: P256PublicKey.spkiPrefix + xy)
+        guard let p = xy.withUnsafeBufferPointer({ devproof_p256_key_new($0.baseAddress) }) else {
+            throw CryptoError("invalid P-256 public key (not on the curve)")
+        }
+        key = p
+        raw = xy
     }
 
-    /// From a DER SubjectPublicKeyInfo of a P-256 key.
-    public init(spkiDER: Bytes) throws {
+    /// From a DER SubjectPublicKeyInfo of a P-256 key (uncompressed point).
+    public convenience init(spkiDER: Bytes) throws {
         guard spkiDER.count == 91, Array(spkiDER.prefix(27)) == P256PublicKey.spkiPrefix else {
             throw CryptoError("not a P-256 uncompressed public key (SubjectPublicKeyInfo)")
         }
-        let p: OpaquePointer? = spkiDER.withUnsafeBufferPointer { buf in
-            var ptr: UnsafePointer<UInt8>? = buf.baseAddress
-            return d2i_PUBKEY(nil, &ptr, buf.count)
-        }
-        guard let p else { ERR_clear_error(); throw CryptoError("invalid P-256 public key (not on the curve?)") }
-        pkey = p
-        raw = Array(spkiDER[27...])
+        try self.init(raw: Array(spkiDER[27...]))
     }
 
-    deinit { EVP_PKEY_free(pkey) }
+    deinit { devproof_p256_key_free(key) }
 
     public static func == (a: P256PublicKey, b: P256PublicKey) -> Bool { a.raw == b.raw }
 
@@ -50,22 +48,24 @@ public final class P256PublicKey: @unchecked Sendable, Equatable {
 
     /// ECDSA-SHA256 over `message` with a raw r ‖ s signature (64 bytes).
     public func isValidSignature(raw sig: Bytes, message: some Collection<UInt8>) -> Bool {
-        guard let der = P256.derSignature(raw: sig) else { return false }
-        return isValidSignature(der: der, message: message)
+        isValidSignature(raw: sig, digest: Digest.sha256(message))
+    }
+
+    /// ECDSA over a precomputed SHA-256 digest with a raw r ‖ s signature.
+    public func isValidSignature(raw sig: Bytes, digest: Bytes) -> Bool {
+        guard sig.count == 64, digest.count == 32 else { return false }
+        return digest.withUnsafeBufferPointer { d in
+            sig.withUnsafeBufferPointer { s in devproof_p256_verify_raw(key, d.baseAddress, s.baseAddress) == 1 }
+        }
     }
 
     /// ECDSA-SHA256 over `message` with a DER Ecdsa-Sig-Value.
     public func isValidSignature(der sig: Bytes, message: some Collection<UInt8>) -> Bool {
-        guard let ctx = EVP_MD_CTX_new() else { return false }
-        defer { EVP_MD_CTX_free(ctx) }
-        guard EVP_DigestVerifyInit(ctx, nil, EVP_sha256(), nil, pkey) == 1 else { ERR_clear_error(); return false }
-        let rc: Int32 = (message.withContiguousStorageIfAvailable { m in
-            sig.withUnsafeBufferPointer { s in EVP_DigestVerify(ctx, s.baseAddress, s.count, m.baseAddress, m.count) }
-        }) ?? Array(message).withUnsafeBufferPointer { m in
-            sig.withUnsafeBufferPointer { s in EVP_DigestVerify(ctx, s.baseAddress, s.count, m.baseAddress, m.count) }
+        guard !sig.isEmpty, sig.count < 1024 else { return false }
+        let digest = Digest.sha256(message)
+        return digest.withUnsafeBufferPointer { d in
+            sig.withUnsafeBufferPointer { s in devproof_p256_verify_der(key, d.baseAddress, s.baseAddress, Int32(s.count)) == 1 }
         }
-        if rc != 1 { ERR_clear_error() }
-        return rc == 1
     }
 }
 

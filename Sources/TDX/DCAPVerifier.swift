@@ -127,6 +127,7 @@ public final class VerifiedCollateral: @unchecked Sendable {
 
     private let lock = NSLock()
     private var chainCache: [String: X509VerifiedChain] = [:]
+    /// Keyed by SHA-256 of the PEM chain.
     private var pckCache: [Bytes: PCKEntry] = [:]
     private var keyCache: [Bytes: P256PublicKey] = [:]
 
@@ -201,9 +202,9 @@ public final class VerifiedCollateral: @unchecked Sendable {
         }
     }
 
-    func pckEntry(_ pem: Bytes) -> Result<PCKEntry, StageError> {
+    func pckEntry(_ pem: Bytes, digest: Bytes) -> Result<PCKEntry, StageError> {
         lock.lock()
-        if let e = pckCache[pem] { lock.unlock(); return .success(e) }
+        if let e = pckCache[digest] { lock.unlock(); return .success(e) }
         lock.unlock()
         let certs: [X509Certificate]
         do { certs = try X509Certificate.chain(pem: pem) } catch {
@@ -212,7 +213,7 @@ public final class VerifiedCollateral: @unchecked Sendable {
         guard let leaf = certs.first else { return .failure(StageError("Certificate chain is too short in quote")) }
         let ext = Result { try PCKExtension.parse(certificate: leaf) }.mapError { StageError("\($0)") }
         let e = PCKEntry(leaf: leaf, key: try? leaf.p256PublicKey(), ext: ext, certs: certs)
-        lock.lock(); if pckCache.count > 256 { pckCache.removeAll() }; pckCache[pem] = e; lock.unlock()
+        lock.lock(); if pckCache.count > 256 { pckCache.removeAll() }; pckCache[digest] = e; lock.unlock()
         return .success(e)
     }
 
@@ -303,12 +304,13 @@ public enum DCAPVerifier {
         let pem: Bytes?
         if let c = vc.collateral.pckCertificateChain { pem = Array(c.utf8) } else if sig.certType == 5 { pem = sig.certData } else { pem = nil }
         if let pem {
-            switch vc.pckEntry(pem) {
+            let pemDigest = Digest.sha256(pem)
+            switch vc.pckEntry(pem, digest: pemDigest) {
             case .failure(let e): r.set(.pckChain, .fail(e.message, e.kind))
             case .success(let e):
                 pck = e
                 r.pckLeaf = e.leaf
-                let chainKey = "pck:" + Digest.sha256(pem).hex
+                let chainKey = "pck:" + pemDigest.hex
                 switch vc.verifyChain(key: chainKey, e.certs, at: now) {
                 case .failure(let err): r.set(.pckChain, .fail("PCK \(err.message)", err.kind))
                 case .success(let c):
