@@ -28,7 +28,7 @@ struct AttestCommand: ParsableCommand {
 
     @Option(help: "Collateral JSON (dcap-qvl QuoteCollateralV3).")
     var collateral: String?
-    @Option(help: "PCCS/PCS base URL to fetch collateral from ('intel' for Intel PCS, 'phala' for Phala's PCCS).")
+    @Option(help: "Where to fetch collateral when no --collateral: 'phala' (default; or $DEVPROOF_PCCS), 'intel' (Intel PCS), or a PCCS base URL.")
     var pccs: String?
     @Option(name: .customLong("save-collateral"), help: "Write the collateral used to FILE, to replay the audit offline.")
     var saveCollateral: String?
