@@ -124,9 +124,9 @@ struct HTTPClientTests {
 
     @Test func slowRequestPrintsOneProgressLine() throws {
         let lines = Lines()
-        let r = try client(retries: 0, slowAfter: 0.2, lines: lines).send(.get("\(server.baseURL)/hang/0.8"))
+        let r = try client(retries: 0, slowAfter: 0.2, lines: lines).send(.get("\(server.baseURL)/hang/1.5"))
         #expect(r.status == 200)
-        #expect(lines.all.filter { $0.contains("fetching \(server.baseURL)/hang/0.8 … (attempt 1/1)") }.count == 1)
+        #expect(lines.all.filter { $0.contains("fetching \(server.baseURL)/hang/1.5 … (attempt 1/1)") }.count == 1)
         // A fast request prints nothing.
         let quiet = Lines()
         _ = try client(lines: quiet).send(.get("\(server.baseURL)/echo"))
