@@ -364,6 +364,16 @@ public enum AttestEvidence {
         r.setFact("mr_system", .hex(DerivedIdentity.mrSystem(mrTD: regs.mrTD, rtmrs: regs.rtmrs, keyProviderInfo: id?.keyProviderInfo)))
         r.setFact("mr_aggregated", .hex(DerivedIdentity.mrAggregated(mrTD: regs.mrTD, rtmrs: regs.rtmrs, mrConfigId: regs.mrConfigId,
                                                                         mrOwner: regs.mrOwner, mrOwnerConfig: regs.mrOwnerConfig)))
+        // What the KMS sees at GetAppKey time (spec §6.4): RTMR3 replayed up to and including boot-mr-done,
+        // and mr_system without the key provider (it is emitted later).
+        if let log = ev.primaryLog?.log, let cut = log.events.firstIndex(where: { $0.isRuntime && $0.name == "boot-mr-done" }) {
+            let boot = EventLog(Array(log.events[...cut]).filter { $0.imr == 3 }).replay()[3]
+            let rt = [regs.rtmrs[0], regs.rtmrs[1], regs.rtmrs[2], boot]
+            r.setFact("rtmr3_boot_mr_done", .hex(boot))
+            r.setFact("mr_aggregated_boot_mr_done", .hex(DerivedIdentity.mrAggregated(mrTD: regs.mrTD, rtmrs: rt, mrConfigId: regs.mrConfigId,
+                                                                                   mrOwner: regs.mrOwner, mrOwnerConfig: regs.mrOwnerConfig)))
+            r.setFact("mr_system_boot_mr_done", .hex(DerivedIdentity.mrSystem(mrTD: regs.mrTD, rtmrs: rt, keyProviderInfo: nil)))
+        }
         if r.fact("tcb_status") == nil { r.setFact("tcb_status", .null) }
         if r.fact("advisory_ids") == nil { r.setFact("advisory_ids", .array([])) }
         if let id, !id.appEvents.isEmpty { r.setFact("application_events", .strings(id.appEvents.map(\.name))) }
