@@ -183,6 +183,23 @@ struct CollateralFetchCorpusTests {
         #expect(r.verdict == TCBVerdict(.upToDate, []))
     }
 
+    @Test func corpusSGXQuoteUsesSGXPathsAndProcessorCA() throws {
+        guard let path = TestPaths.corpusFile("dcap/sgx_quote_collateral.json"), let q = try corpusDCAP("sgx_quote") else { return }
+        let server = try LocalServer(script: "pcs_server.py", args: [path, "--crl-encoding", "hex"])
+        defer { server.stop() }
+        let quote = try Quote.parse(q)
+        let t = try CollateralFetcher.target(for: quote)
+        #expect(t.tee == .sgx && t.fmspc.hex == "00a067110000")
+        let coll = try loopbackFetcher(server).fetch(t)
+        #expect(coll == (try QuoteCollateral.parse(json: try InputFile.read(path))))
+        let r = DCAPVerifier.verify(quote: quote, collateral: coll, now: 1752919277, rootCA: nil, intelRules: false)
+        #expect(r.accepted, "\(r.stages)")
+        #expect(r.verdict?.status == .configurationAndSWHardeningNeeded)
+        let log = try HTTPClient(progress: nil).get("\(server.baseURL)/_log").bodyText
+        #expect(log.contains("/sgx/certification/v4/tcb?fmspc=00A067110000"))
+        #expect(log.contains("/sgx/certification/v4/qe/identity"))
+    }
+
     @Test func intelRootNamesItsCRLDistributionPoint() throws {
         guard let path = TestPaths.corpusFile("dcap/tdx_quote_collateral.json") else { return }
         let c = try QuoteCollateral.parse(json: try InputFile.read(path))
