@@ -201,8 +201,8 @@ struct CollateralFetchCorpusTests {
     }
 
     @Test func intelRootNamesItsCRLDistributionPoint() throws {
-        guard let path = TestPaths.corpusFile("dcap/tdx_quote_collateral.json") else { return }
-        let c = try QuoteCollateral.parse(json: try InputFile.read(path))
+        guard let bytes = try corpusDCAP("tdx_quote_collateral.json") else { return }
+        let c = try QuoteCollateral.parse(json: bytes)
         let root = try #require(try X509Certificate.chain(pem: c.qeIdentityIssuerChain).last)
         #expect(CollateralFetcher.crlDistributionPoints(root) == ["https://certificates.trustedservices.intel.com/IntelSGXRootCA.der"])
     }
