@@ -123,6 +123,8 @@ public struct HTTPClient: Sendable {
                     continue
                 }
                 return r
+            case .badURL(let message):
+                throw DevProofError.usage("invalid URL \(HTTPClient.redacted(request.url)): \(message)")
             case .failure(let message, let retryable):
                 lastFailure = "\(host): \(message)"
                 if !retryable {
@@ -151,6 +153,7 @@ public struct HTTPClient: Sendable {
     private enum Outcome {
         case response(HTTPResponse)
         case failure(String, retryable: Bool)
+        case badURL(String)
     }
 
     private func perform(_ request: HTTPRequest, method: String, attempt: Int, total: Int) -> Outcome {
@@ -220,6 +223,7 @@ public struct HTTPClient: Sendable {
             }
             let detail = String(cString: errbuf)
             let text = detail.isEmpty ? String(cString: curl_easy_strerror(res)) : detail
+            if res == CURLE_URL_MALFORMAT { return .badURL(text) }
             return .failure(text, retryable: HTTPClient.isRetryable(res))
         }
         var code: Int = 0

@@ -141,6 +141,9 @@ struct HTTPClientTests {
             }
         }
         #expect(throws: DevProofError.self) { try client().send(HTTPRequest(url: "\(server.baseURL)/echo", method: "PUT")) }
+        #expect { try client().send(.get("http://")) } throws: { e in
+            if case .usage? = e as? DevProofError { return true }; return false
+        }
         // A redirect to another scheme is refused, not followed, and not retried.
         #expect { try client(retries: 2).send(.get("\(server.baseURL)/redirect-ftp")) } throws: { e in
             guard case .unavailable(let m)? = e as? DevProofError else { return false }
