@@ -109,8 +109,9 @@ public struct CollateralFetcher: Sendable {
         try fetch(try CollateralFetcher.target(for: quote))
     }
 
-    /// Fetches the PCK CRL first (a dead server fails once, not three times in parallel), then TCB info and
-    /// QE identity concurrently, then the root CA CRL.
+    /// Fetches the PCK CRL first (a dead server fails once, not three times in parallel), then TCB info,
+    /// QE identity and the PCCS root CA CRL concurrently (the root CA CRL falls back to the root's CRL
+    /// distribution point).
     public func fetch(_ t: Target) throws -> QuoteCollateral {
         let results = FetchResults()
         results.set(pck: try fetchPCKCRL(ca: t.ca))
@@ -121,7 +122,10 @@ public struct CollateralFetcher: Sendable {
             { results.set(qe: try self.fetchSigned(self.endpoint.qeIdentityURL(tee: t.tee), member: "enclaveIdentity",
                                                     headers: ["SGX-Enclave-Identity-Issuer-Chain", "Enclave-Identity-Issuer-Chain"],
                                                     what: "QE identity")) },
-        ]
+        ] + (endpoint.isIntelPCS ? [] : [
+            // A failure here is not final: the root's CRL distribution point is the fallback.
+            { results.set(root: Result { try self.fetchPCCSRootCACRL() }) },
+        ])
         for job in jobs {
             group.enter()
             DispatchQueue.global().async {
@@ -131,7 +135,12 @@ public struct CollateralFetcher: Sendable {
         }
         group.wait()
         let (pck, tcb, qe) = try results.get()
-        let rootCRL = try fetchRootCACRL(issuerChainPEM: qe.chain)
+        let rootCRL: Bytes
+        switch results.root {
+        case .success(let crl)?: rootCRL = crl
+        case .failure(let e)?: rootCRL = try fetchRootCACRLFromDistributionPoint(issuerChainPEM: qe.chain, pccsError: e)
+        case nil: rootCRL = try fetchRootCACRLFromDistributionPoint(issuerChainPEM: qe.chain, pccsError: nil)
+        }
         return QuoteCollateral(pckCRLIssuerChain: pck.chain, rootCACRL: rootCRL, pckCRL: pck.crl,
                                tcbInfoIssuerChain: tcb.chain, tcbInfo: tcb.body, tcbInfoSignature: tcb.signature,
                                qeIdentityIssuerChain: qe.chain, qeIdentity: qe.body, qeIdentitySignature: qe.signature,
@@ -157,22 +166,21 @@ public struct CollateralFetcher: Sendable {
         return SignedDoc(body: body, signature: sig, chain: try issuerChain(r, headers, url: url))
     }
 
-    /// PCCS `rootcacrl` (hex text), else (Intel PCS, or when that fails) the CRL distribution point of the
-    /// root certificate at the end of `issuerChainPEM`.
-    func fetchRootCACRL(issuerChainPEM: String) throws -> Bytes {
-        var firstError: Error?
-        if !endpoint.isIntelPCS {
-            do {
-                let r = try http.get(endpoint.rootCACRLURL)
-                return try CollateralFetcher.decodeCRL(r.body, what: "root CA CRL from \(endpoint.rootCACRLURL)")
-            } catch { firstError = error }
-        }
+    /// PCCS `rootcacrl` (hex text of the DER CRL).
+    func fetchPCCSRootCACRL() throws -> Bytes {
+        let r = try http.get(endpoint.rootCACRLURL)
+        return try CollateralFetcher.decodeCRL(r.body, what: "root CA CRL from \(endpoint.rootCACRLURL)")
+    }
+
+    /// Intel PCS, or when the PCCS `rootcacrl` failed: the CRL distribution point of the root certificate at the
+    /// end of `issuerChainPEM` (Intel's `IntelSGXRootCA.der`).
+    func fetchRootCACRLFromDistributionPoint(issuerChainPEM: String, pccsError: Error?) throws -> Bytes {
         guard followCRLDistributionPoint else {
-            throw firstError ?? DevProofError.unavailable("root CA CRL: no source (rootcacrl endpoint disabled)")
+            throw pccsError ?? DevProofError.unavailable("root CA CRL: no source (CRL distribution point disabled)")
         }
         let certs = (try? X509Certificate.chain(pem: issuerChainPEM)) ?? []
         guard let root = certs.last, let url = CollateralFetcher.crlDistributionPoints(root).first else {
-            if let firstError { throw firstError }
+            if let pccsError { throw pccsError }
             throw DevProofError.unavailable("root CA CRL: the QE identity issuer chain names no CRL distribution point")
         }
         let r = try http.get(url)
@@ -241,7 +249,11 @@ private final class FetchResults: @unchecked Sendable {
     private var pck: CollateralFetcher.CRLDoc?
     private var tcb: CollateralFetcher.SignedDoc?
     private var qe: CollateralFetcher.SignedDoc?
+    private var rootResult: Result<Bytes, Error>?
     private var errors: [Error] = []
+
+    func set(root v: Result<Bytes, Error>) { lock.lock(); rootResult = v; lock.unlock() }
+    var root: Result<Bytes, Error>? { lock.lock(); defer { lock.unlock() }; return rootResult }
 
     func set(pck v: CollateralFetcher.CRLDoc) { lock.lock(); pck = v; lock.unlock() }
     func set(tcb v: CollateralFetcher.SignedDoc) { lock.lock(); tcb = v; lock.unlock() }
