@@ -124,6 +124,10 @@ public final class VerifiedCollateral: @unchecked Sendable {
     /// Signature over the exact JSON bytes by the chain's leaf (nil = the leaf key did not load).
     let tcbInfoSignatureValid: Bool
     let qeIdentitySignatureValid: Bool
+    /// Chain cache keys: digest of the chain's certificates (TCB info and QE identity usually share one).
+    let tcbChainKey: String
+    let qeChainKey: String
+    let rootRevoked: Bool
 
     private let lock = NSLock()
     private var chainCache: [String: X509VerifiedChain] = [:]
@@ -175,6 +179,13 @@ public final class VerifiedCollateral: @unchecked Sendable {
             guard case .success(let certs) = chain, let key = try? certs[0].p256PublicKey() else { return false }
             return key.isValidSignature(raw: sig, message: Array(msg.utf8))
         }
+        func key(_ chain: Result<[X509Certificate], StageError>) -> String {
+            guard case .success(let certs) = chain else { return "none" }
+            return "chain:" + Digest.sha256(certs.flatMap(\.der)).hex
+        }
+        tcbChainKey = key(tcbChain)
+        qeChainKey = key(qeChain)
+        if case .success(let crl) = rootCRL { rootRevoked = crl.isRevoked(root) } else { rootRevoked = false }
         tcbInfoSignatureValid = sigOK(tcbChain, c.tcbInfoSignature, c.tcbInfo)
         qeIdentitySignatureValid = sigOK(qeChain, c.qeIdentitySignature, c.qeIdentity)
     }
@@ -254,10 +265,19 @@ public enum DCAPVerifier {
         // Root CA against its CRL; both CRLs must parse.
         switch (vc.rootCRL, vc.pckCRL) {
         case (.failure(let e), _), (_, .failure(let e)): r.set(.rootCRL, .fail(e.message, e.kind))
-        default:
-            switch vc.verifyChain(key: "root", [vc.root], at: now, leafNotCA: false) {
-            case .success(let c): r.set(.rootCRL, .pass); windows.append((c.validFrom, c.validUntil))
-            case .failure(let e): r.set(.rootCRL, .fail("root CA: \(e.message)", e.kind))
+        case (.success(let crl), _):
+            // webpki's check_single_cert_crl(root): the root CRL (signature checked at init) must not list
+            // the root and must not be expired; the root itself must be valid at `now`.
+            let next = crl.nextUpdate ?? Int64.min
+            if vc.rootRevoked {
+                r.set(.rootCRL, .fail("root CA is revoked by the root CA CRL", .invalid))
+            } else if now >= next {
+                r.set(.rootCRL, .fail("root CA CRL has expired (nextUpdate \(TimeInput.format(next)))", .expired))
+            } else if now < vc.root.notBefore || now > vc.root.notAfter {
+                r.set(.rootCRL, .fail("root CA certificate is not valid at \(TimeInput.format(now))", .expired))
+            } else {
+                r.set(.rootCRL, .pass)
+                windows.append((vc.root.notBefore, min(vc.root.notAfter, next - 1)))
             }
         }
 
@@ -288,9 +308,9 @@ public enum DCAPVerifier {
         }
 
         r.set(.tcbInfo, signedCollateralCheck(vc, vc.tcbInfo.map { _ in () }, vc.tcbChain, vc.tcbInfoSignatureValid,
-                                              key: "tcb", what: "tcb_info", now: now, windows: &windows))
+                                              key: vc.tcbChainKey, what: "tcb_info", now: now, windows: &windows))
         var qeOutcome = signedCollateralCheck(vc, vc.qeIdentity.map { _ in () }, vc.qeChain, vc.qeIdentitySignatureValid,
-                                              key: "qe", what: "qe_identity", now: now, windows: &windows)
+                                              key: vc.qeChainKey, what: "qe_identity", now: now, windows: &windows)
         if qeOutcome.isPass, case .success(let q) = vc.qeIdentity {
             let (wantID, versions) = quote.teeType == .sgx ? ("QE", [2]) : ("TD_QE", [2, 3])
             if q.id != wantID || !versions.contains(q.version) {
