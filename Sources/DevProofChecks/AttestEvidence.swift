@@ -87,6 +87,7 @@ public enum AttestEvidence {
         r.add(reportDataCheck(ev, regs, bindings, bindFiles))
 
         addFacts(&r, ev, regs, identity, dcapFacts: dcap.facts)
+        if !ev.claims.isEmpty { r.add(claimsCheck(ev, r)) }
         return r
     }
 
@@ -338,6 +339,29 @@ public enum AttestEvidence {
         }
         if let f = failures.first { return .fail("report_data.binding", f, d) }
         return .pass("report_data.binding", "report_data matches \(rows.count) binding(s)", d)
+    }
+
+    /// The response's own (unauthenticated) claims against what was derived from the quote.
+    static func claimsCheck(_ ev: DstackEvidence, _ r: Report) -> Check {
+        func norm(_ s: String) -> String { (s.hasPrefix("0x") ? String(s.dropFirst(2)) : s).lowercased() }
+        let map = ["app_id": "app_id", "instance_id": "instance_id", "compose_hash": "compose_hash",
+                   "mr_aggregated": "mr_aggregated", "os_image_hash": "os_image_hash", "device_id": "device_id",
+                   "tcb_info.compose_hash": "compose_hash", "tcb_info.mr_aggregated": "mr_aggregated",
+                   "tcb_info.os_image_hash": "os_image_hash", "tcb_info.device_id": "device_id",
+                   "tcb_info.mrtd": "mr_td", "tcb_info.rtmr0": "rtmr0", "tcb_info.rtmr1": "rtmr1",
+                   "tcb_info.rtmr2": "rtmr2", "tcb_info.rtmr3": "rtmr3"]
+        var rows = [JSONValue](), bad = [String]()
+        for (k, claimed) in ev.claims {
+            guard let fact = map[k], let derived = r.fact(fact)?.stringValue else { continue }
+            let ok = norm(claimed) == norm(derived)
+            rows.append(.obj([("claim", .string(k)), ("claimed", .string(claimed)), ("verified", .string(derived)), ("match", .bool(ok))]))
+            if !ok { bad.append(k) }
+        }
+        let d: JSONValue = .obj([("claims", .array(rows))])
+        if !bad.isEmpty {
+            return .warn("evidence.claims", "the response's own claims differ from the verified values: \(bad.joined(separator: ", ")) (the verified values are used)", d)
+        }
+        return .info("evidence.claims", "\(rows.count) claims of the response equal the verified values (claims are never trusted on their own)", d)
     }
 
     // MARK: Facts (AppBootInfo for `chain boot --from-attest`)

@@ -286,6 +286,60 @@ struct AttestDstackCorpusMutationsE2E {
         #expect(o.check("ratls.binding") == "pass", "the certificate itself is intact")
     }
 
+    @Test func infoClaimsThatLieAreFlagged() throws {
+        guard let p = try DstackE2E.corpus("kms-info/prod9-base.json") else { return }
+        let dir = TestPaths.tempDir("dstack-e2e"); defer { try? FileManager.default.removeItem(at: dir) }
+        let v = try DstackE2E.json(p)
+        let f = try DstackE2E.write(dir, "info.json", DstackE2E.serialize(DstackE2E.setting(v, "mr_aggregated", .string(String(repeating: "ab", count: 32)))))
+        let o = try DstackE2E.attest(["--evidence", f, "--no-dcap"])
+        #expect(o.check("evidence.claims") == "warn")
+        #expect(o.failing.isEmpty)
+        #expect(o.fact("mr_aggregated")?.stringValue == v["mr_aggregated"]?.stringValue, "the verified value is reported, not the claim")
+        #expect(try DstackE2E.attest(["--evidence", p, "--no-dcap"]).check("evidence.claims") == "info")
+    }
+
+    /// The lite GetQuote rewritten with V2 (JCS) runtime events and the quote's RTMR3 patched to their replay
+    /// (the quote signature no longer verifies; --no-dcap). Digests blank, and with preimages.
+    @Test func runtimeEventsV2() throws {
+        guard let p = try DstackE2E.corpus("dstack/tdx-lite-getquote.json") else { return }
+        let dir = TestPaths.tempDir("dstack-e2e"); defer { try? FileManager.default.removeItem(at: dir) }
+        let v = try DstackE2E.json(p)
+        var quote = try Hex.decode(try #require(v["quote"]?.stringValue))
+        let logText = try #require(v["event_log"]?.stringValue)
+        var rtmr3 = Bytes(repeating: 0, count: 48)
+        func v2(_ e: JSONValue, preimage: Bool, tamper: Bool) -> JSONValue {
+            guard e["event_type"]?.int64Value == 134217729, case .object(var m) = e else { return e }
+            let name = e["event"]?.stringValue ?? "", payload = e["event_payload"]?.stringValue ?? ""
+            var pre = "{\"name\":"; JSONValue.writeString(name, &pre)
+            pre += ",\"payload\":\"\(payload)\",\"type\":134217729}"
+            let d = Digest.sha384(Array(pre.utf8))
+            if !tamper { rtmr3 = Digest.sha384(rtmr3 + d) }
+            m.append(JSONMember("version", .number("2")))
+            if preimage {
+                let shown = tamper && name == "app-id" ? pre.replacingOccurrences(of: "\"type\"", with: "\"type\" ") : pre
+                m.append(JSONMember("preimage", .string(Array(shown.utf8).hex)))
+            }
+            return .object(m)
+        }
+        let events = try #require(try JSONParser.parse(logText).arrayValue)
+        let blank = events.map { v2($0, preimage: false, tamper: false) }
+        quote.replaceSubrange(520..<568, with: rtmr3)
+        let withPre = events.map { v2($0, preimage: true, tamper: true) }
+        func file(_ name: String, _ evs: [JSONValue]) throws -> String {
+            var o = DstackE2E.setting(v, "event_log", .string(JSONValue.array(evs).serialized()))
+            o = DstackE2E.setting(o, "quote", .string(quote.hex))
+            return try DstackE2E.write(dir, name, DstackE2E.serialize(o))
+        }
+        let ok = try DstackE2E.attest(["--evidence", try file("v2.json", blank), "--no-dcap"])
+        #expect(ok.check("eventlog.replay") == "pass")
+        #expect(ok.failing.isEmpty)
+        // V1 digests for the same events would not replay: the version field matters.
+        let asV1 = try DstackE2E.attest(["--evidence", try file("v1.json", events), "--no-dcap"])
+        #expect(asV1.failing == ["eventlog.replay"])
+        let badPre = try DstackE2E.attest(["--evidence", try file("v2pre.json", withPre), "--no-dcap"])
+        #expect(badPre.failing == ["eventlog.digests"])
+    }
+
     static func oracle(statement: String, quote: Bytes, hashOf: String? = nil) -> Bytes {
         let stmt = try! JSONParser.parse(statement)
         let h = Digest.sha256(Array((hashOf ?? statement).utf8)).hex
