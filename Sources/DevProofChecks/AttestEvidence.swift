@@ -241,7 +241,7 @@ public enum AttestEvidence {
             pairs.append(("version", .int(2))); pairs.append(("digest", .hex(dg)))
             guard MrConfigId.tailIsZero(cid) else { return .fail("compose.mr_config_id", "MRCONFIGID v2 has non-zero trailing bytes", .obj(pairs)) }
             guard let id, let ch = id.composeHash, let app = id.appId, let kind = id.keyProviderKind else {
-                return .skip("compose.mr_config_id", "MRCONFIGID v2 needs compose-hash, app-id and key-provider events to recompute", .obj(pairs))
+                return .skip("compose.mr_config_id", "MRCONFIGID v2 needs compose-hash, app-id and key-provider events to recompute", required: false, .obj(pairs))
             }
             let kpid: Bytes = (id.keyProviderId.flatMap { $0.isEmpty ? [] : try? Hex.decode($0) }) ?? []
             let want = MrConfigId.v2Digest(composeHash: ch, appId: app, keyProviderKind: kind, keyProviderId: kpid)
@@ -250,7 +250,7 @@ public enum AttestEvidence {
             return .fail("compose.mr_config_id", "MRCONFIGID v2 does not match keccak256(compose hash ‖ app id ‖ key provider) from the event log", .obj(pairs))
         case .v3(let dh):
             pairs.append(("version", .int(3))); pairs.append(("document_hash", .hex(dh)))
-            return .skip("compose.mr_config_id", "MRCONFIGID v3 binds a MrConfigV3 document that the evidence does not carry; cannot recompute", .obj(pairs))
+            return .skip("compose.mr_config_id", "MRCONFIGID v3 binds a MrConfigV3 document that the evidence does not carry; cannot recompute (the app binding rests on RTMR3)", required: false, .obj(pairs))
         case .unknown(let b):
             return .fail("compose.mr_config_id", "MRCONFIGID has unknown version byte 0x\(String(b, radix: 16))", .obj(pairs))
         }
@@ -266,8 +266,11 @@ public enum AttestEvidence {
             return .fail("os.measurement", "\(bad.joined(separator: ", ")) differ from the \(how): a different OS image, firmware or VM shape booted", d)
         }
         if let vc = ev.vmConfig, vc["tdx_attestation_variant"]?.stringValue == "lite" {
+            guard let log = ev.primaryLog?.log else {
+                return .skip("os.measurement", "lite vm_config given, but no event log: RTMR0 needs its three ACPI digests")
+            }
             do {
-                let acpi = ev.primaryLog.map { LiteMeasurement.acpiDigests($0.log) } ?? []
+                let acpi = LiteMeasurement.acpiDigests(log)
                 let res = try LiteMeasurement.compute(vmConfig: vc, acpiDigests: acpi)
                 return compare(res.reference, "values computed from vm_config.tdx_measurement (lite)", res.details)
             } catch {
@@ -400,6 +403,11 @@ public enum AttestEvidence {
         }
         if r.fact("tcb_status") == nil { r.setFact("tcb_status", .null) }
         if r.fact("advisory_ids") == nil { r.setFact("advisory_ids", .array([])) }
+        if let raw = ev.appCompose, let v = try? JSONParser.parse(raw), let canon = try? ComposeHash.canonicalSDKHash(v),
+           canon != ComposeHash.raw(raw) {
+            // The hash an SDK-generated (sorted, compact) file with the same content would have.
+            r.setFact("compose_hash_sdk_canonical", .hex(canon))
+        }
         if let id, !id.appEvents.isEmpty { r.setFact("application_events", .strings(id.appEvents.map(\.name))) }
     }
 }

@@ -145,6 +145,8 @@ struct AttestDstackCorpusE2E {
         #expect(o.check("eventlog.replay") == "pass")
         #expect(o.check("compose.hash") == "pass")
         #expect(o.fact("compose_hash")?.stringValue == "06768e6df639ce3be65e9e5321f8b2d82dbffb01c74323462d34c2feb9653aff")
+        let canon = try #require(o.fact("compose_hash_sdk_canonical")?.stringValue)
+        #expect(canon != "06768e6df639ce3be65e9e5321f8b2d82dbffb01c74323462d34c2feb9653aff", "re-serializing changes the hash")
         #expect(o.fact("app_id")?.stringValue == "06768e6df639ce3be65e9e5321f8b2d82dbffb01")
     }
 
@@ -160,6 +162,59 @@ struct AttestDstackCorpusE2E {
         #expect(o.fact("compose_hash")?.stringValue == v["compose_hash"]?.stringValue)
         #expect(o.fact("mr_aggregated")?.stringValue == v["mr_aggregated"]?.stringValue)
         #expect(o.fact("app_id")?.stringValue == v["app_id"]?.stringValue)
+    }
+
+    @Test func separateParts() throws {
+        guard let p = try DstackE2E.corpus("dstack/tdx-lite-getquote.json") else { return }
+        let dir = TestPaths.tempDir("dstack-e2e"); defer { try? FileManager.default.removeItem(at: dir) }
+        let v = try DstackE2E.json(p)
+        let q = try DstackE2E.write(dir, "quote.hex", Array(try #require(v["quote"]?.stringValue).utf8))
+        let l = try DstackE2E.write(dir, "log.json", Array(try #require(v["event_log"]?.stringValue).utf8))
+        let c = try DstackE2E.write(dir, "vm.json", Array(try #require(v["vm_config"]?.stringValue).utf8))
+        let o = try DstackE2E.attest(["--quote", q, "--event-log", l, "--vm-config", c, "--no-dcap"])
+        #expect(o.status == 0)
+        #expect(o.check("eventlog.replay") == "pass" && o.check("os.measurement") == "pass")
+        #expect(o.fact("evidence_kind")?.stringValue == "separate files")
+        let twice = try Run.devproof(["attest", "--evidence", p, "--quote", q, "--no-dcap"])
+        #expect(twice.status == 2, "two quotes is a usage error")
+        let noLog = try DstackE2E.attest(["--quote", q, "--vm-config", c, "--no-dcap"])
+        #expect(noLog.status == 3 && noLog.check("eventlog.replay") == "skip")
+    }
+
+    /// An RA-TLS certificate carrying the SCALE attestation in OID .1.8 (made here with `cryptography`):
+    /// the attestation's quote/log are used; its report_data binds the original key, not this one.
+    @Test(.enabled(if: TestPaths.python != nil, "Python venv not found: certificate generator not run"))
+    func ratlsAttestationOID8() throws {
+        guard let p = try DstackE2E.corpus("dstack/tdx-lite-attestation.json") else { return }
+        let dir = TestPaths.tempDir("dstack-e2e"); defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("cert.pem").path
+        let py = """
+        import json, sys, datetime
+        from cryptography import x509
+        from cryptography.x509.oid import NameOID
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        att = bytes.fromhex(json.load(open(sys.argv[1]))["attestation"])
+        def octets(b):
+            n = len(b)
+            l = bytes([n]) if n < 128 else (bytes([0x82]) + n.to_bytes(2, "big") if n < 65536 else bytes([0x83]) + n.to_bytes(3, "big"))
+            return bytes([4]) + l + b
+        k = ec.derive_private_key(7, ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "devproof test oid8")])
+        t = datetime.datetime(2026, 1, 1)
+        c = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(k.public_key())
+             .serial_number(1).not_valid_before(t).not_valid_after(t + datetime.timedelta(days=1))
+             .add_extension(x509.UnrecognizedExtension(x509.ObjectIdentifier("1.3.6.1.4.1.62397.1.8"), octets(att)), False)
+             .add_extension(x509.UnrecognizedExtension(x509.ObjectIdentifier("1.3.6.1.4.1.62397.1.4"), octets(b"app:custom")), False)
+             .sign(k, hashes.SHA256()))
+        open(sys.argv[2], "wb").write(c.public_bytes(serialization.Encoding.PEM))
+        """
+        let r = try Run.python(["-c", py, p, out])
+        try #require(r.status == 0, "\(r.stderr)")
+        let o = try DstackE2E.attest(["--evidence", out, "--no-dcap"])
+        #expect(o.check("eventlog.replay") == "pass")
+        #expect(o.check("os.measurement") == "pass")
+        #expect(o.failing == ["ratls.binding"], "the quote binds dstack's key, not this test key")
     }
 
     @Test func ratlsCertificatePEMAlone() throws {
