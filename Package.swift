@@ -33,7 +33,7 @@ let package = Package(
         ]),
 
         // Benchmarks for `make bench` (scripts/bench.d); not shipped as a product, not in the CLI help.
-        .executableTarget(name: "devproof-bench", dependencies: ["DevProofCore", "TDX"]),
+        .executableTarget(name: "devproof-bench", dependencies: ["DevProofCore", "TDX", "EVM", "DevProofChecks"]),
 
         // Test helpers (paths, corpus, venv, processes); linked only into tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -71,7 +71,8 @@ let argv = Array(CommandLine.arguments.dropFirst())
 do {
     switch argv.first {
     case "dcap": try dcap(Array(argv.dropFirst()))
-    default: fail("usage: devproof-bench dcap …")
+    case "keys": try keysBench(Array(argv.dropFirst()))
+    default: fail("usage: devproof-bench dcap|keys …")
     }
 } catch {
     fail("\(error)")
