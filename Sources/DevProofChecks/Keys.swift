@@ -332,6 +332,9 @@ public enum Keys {
         } else if primary.statedAppPubkey == nil && primary.appSignature != nil {
             hint += " (the response does not state the app key, so the broken link cannot be told apart)"
         }
+        if cands.contains(where: { if case .address(let a) = $0 { return KMSRoot.knownKMSContracts.contains(a) }; return false }) {
+            hint = "the expected root is a DstackKms contract address, not the KMS root key: use --kms-contract ADDR --rpc URL to read its kmsInfo().k256Pubkey"
+        }
         if let claimed = primary.statedAppId, claimed != appId, let app = c.appKey,
            let alt = try? KMSSignatureChain.recoverKMSKey(appId: claimed, appPubkey: app, kmsSignature: primary.kmsSignature),
            cands.contains(where: { $0.matches(alt.publicKey) }) {
@@ -408,9 +411,14 @@ public enum Keys {
                 var issues: [String] = []
                 if let d = r.derivedPubkey { row.append(("derived_pubkey", .string(d.hex))) }
                 if let s = c.signer { row.append(("signer", .string(s.checksummed))) }
-                if r.derivedPubkey == nil { issues.append("has no derived key") }
-                if let d = primary.derivedKey, c.derivedKey != d { issues.append("a different derived key") }
-                if let s = primary.signer, c.signer != s { issues.append("a different signer") }
+                if let d = primary.derivedKey {
+                    if r.derivedPubkey == nil { issues.append("has no derived key") }
+                    else if c.derivedKey != d { issues.append("a different derived key") }
+                    if let s = primary.signer, c.signer != s { issues.append("a different signer") }
+                } else if let a = primary.appKey, c.appKey != a {
+                    // KMS app-key input: no derived key; replicas must hold the same app key.
+                    issues.append("a different app key")
+                }
                 if c.checks.contains(where: { $0.status == .fail }) { issues.append("a broken signature chain") }
                 let rootOK: Bool
                 if let k = c.kmsKey {

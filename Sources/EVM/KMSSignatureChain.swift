@@ -54,6 +54,12 @@ public enum KMSRoot: Sendable, Equatable, CustomStringConvertible {
     /// The key of dstack's own simulator (`sdk/simulator/appkeys.json`; a public test key).
     public static let dstackSimulatorPubkey = "0321529e458424ab1f710a3a57ec4dad2fb195ddca572f7469242ba6c7563085b6"
 
+    /// Known DstackKms contract addresses (tutorial.md §2.7: Base mainnet). Passing one as a root is a
+    /// classic mistake: the contract address is not the address of the KMS signing key.
+    public static var knownKMSContracts: [Address] {
+        ["0x2f83172A49584C017F2B256F0FB2Dca14126Ba9C"].compactMap { try? Address($0) }
+    }
+
     /// The simulator roots `--simulator` accepts.
     public static var simulatorRoots: [KMSRoot] {
         var out: [KMSRoot] = []

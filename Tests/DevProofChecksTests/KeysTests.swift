@@ -155,6 +155,9 @@ struct KeysChainTests {
         #expect(try failing(t, root: other.rootAddress) == ["keys.kms_root"])
         #expect(try failing(t, root: other.rootPubkey) == ["keys.kms_root"])
         #expect(try failing(t, purpose: "signing") == ["keys.kms_root"])
+        // The DstackKms contract address given as the root (a classic mistake): the summary says so.
+        let contractAsRoot = try KeysHarness.run(t, appId: c.appId, root: "0x2f83172A49584C017F2B256F0FB2Dca14126Ba9C")
+        #expect(contractAsRoot.check("keys.kms_root")?.summary.contains("use --kms-contract") == true)
         #expect(try failing(stated, purpose: "signing") == ["keys.app_signature"])
     }
 
@@ -444,6 +447,11 @@ struct KeysCorpusTests {
         let sig = try Hex.decode(v["k256_signature"]?.stringValue ?? "")
         let badSig = try KeysHarness.run(v.setting(["k256_signature"], flipped(sig, at: 50)), appId: Self.appId, root: Self.kmsPub)
         #expect(KeysHarness.failing(badSig) == ["keys.kms_root"])
+        // Replicas of KMS app-key output compare the app key.
+        let same = try KeysHarness.run(v, appId: Self.appId, root: Self.kmsPub, replicas: [v])
+        #expect(same.check("keys.replicas")?.status == .pass)
+        let otherKey = v.setting(["k256_key"], .string(String(repeating: "11", count: 32)))
+        #expect(KeysHarness.failing(try KeysHarness.run(v, appId: Self.appId, root: Self.kmsPub, replicas: [otherKey])) == ["keys.replicas"])
         // The Phala CLI simulator root is a different key: a pinned mismatch fails.
         let other = try KeysHarness.run(v, appId: Self.appId, root: KMSRoot.phalaSimulatorAddress)
         #expect(KeysHarness.failing(other) == ["keys.kms_root"])
