@@ -89,3 +89,25 @@ struct DCAPCorpusTests {
         #expect(throws: DevProofError.self) { try QuoteCollateral.parse(json: Array("{\"pck_crl\":".utf8)) }
     }
 }
+
+@Suite("DCAP PCK chain from the collateral (corpus)")
+struct DCAPCollateralPCKChainTests {
+    @Test func collateralChainIsPreferred() throws {
+        guard let t = try DCAPCase.load("tdx_quote"), let s = try DCAPCase.load("sgx_quote") else { return }
+        var c = t.collateral
+        c.pckCertificateChain = String(decoding: t.quote.signatureData.certData.filter { $0 != 0 }, as: UTF8.self)
+        let ok = DCAPVerifier.verify(quote: t.quote, collateral: c, now: 1752919234, rootCA: nil, intelRules: false)
+        #expect(ok.accepted, "\(ok.firstError ?? "")")
+        #expect(try QuoteCollateral.parse(json: c.jsonBytes()).pckCertificateChain == c.pckCertificateChain)
+        // Another platform's PCK chain: the QE report signature and the FMSPC no longer match.
+        c.pckCertificateChain = String(decoding: s.quote.signatureData.certData.filter { $0 != 0 }, as: UTF8.self)
+        let bad = DCAPVerifier.verify(quote: t.quote, collateral: c, now: 1752919234, rootCA: nil, intelRules: false)
+        #expect(!bad.accepted)
+        #expect(bad.outcome(.qeReportSignature) == .fail("Signature is invalid for qe_report in quote", .invalid))
+        // An empty chain is an error, not a fallback to the quote's chain.
+        c.pckCertificateChain = ""
+        let empty = DCAPVerifier.verify(quote: t.quote, collateral: c, now: 1752919234, rootCA: nil, intelRules: false)
+        #expect(!empty.accepted)
+        #expect(empty.outcome(.pckChain).message?.contains("too short") == true)
+    }
+}
