@@ -22,6 +22,9 @@ public enum AttestQuote {
     /// against the collateral from `CollateralSource`, the TCB / debug policy of `options`, and facts.
     /// Throws (exit 2) only for unreadable or malformed inputs (collateral file, --root-ca).
     public static func dcapChecks(quote: Quote, options o: AttestOptions) throws -> (checks: [Check], facts: [JSONMember]) {
+        for st in o.allowedTCBStatuses where TCBStatus(rawValue: st) == nil {
+            throw DevProofError.usage("unknown TCB status '\(st)' in --allow-tcb-status (one of: \(TCBStatus.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
         var checks = [Check]()
         var facts = quoteFacts(quote)
 

@@ -182,6 +182,10 @@ struct AttestQuoteTests {
         try InputFile.write(bad, Array("{\"pck_crl\": 1}".utf8))
         var o = Self.options(); o.collateralPath = bad
         #expect(throws: DevProofError.self) { try Self.run(try Self.quote("tdx-v4-valid.quote"), o) }
+        o = Self.options(); o.allowedTCBStatuses = ["uptodate"]
+        #expect(throws: DevProofError.usage("unknown TCB status 'uptodate' in --allow-tcb-status (one of: \(TCBStatus.allCases.map(\.rawValue).joined(separator: ", ")))")) {
+            try Self.run(try Self.quote("tdx-v4-valid.quote"), o)
+        }
         o = Self.options(); o.rootCAPath = dir.appendingPathComponent("missing.der").path
         #expect(throws: DevProofError.self) { try Self.run(try Self.quote("tdx-v4-valid.quote"), o) }
         let garbage = dir.appendingPathComponent("root.pem").path
