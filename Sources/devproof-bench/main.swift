@@ -72,7 +72,8 @@ do {
     switch argv.first {
     case "dcap": try dcap(Array(argv.dropFirst()))
     case "keys": try keysBench(Array(argv.dropFirst()))
-    default: fail("usage: devproof-bench dcap|keys …")
+    case "dstack": try dstackBench(Array(argv.dropFirst()))
+    default: fail("usage: devproof-bench dcap|keys|dstack …")
     }
 } catch {
     fail("\(error)")
