@@ -32,6 +32,7 @@ public struct RATLSCertificate: Sendable, Equatable {
     /// All certificates of a PEM bundle, in order (leaf first as dstack emits them).
     public static func parsePEMChain(_ pem: Bytes) throws -> [RATLSCertificate] {
         var out = [RATLSCertificate]()
+        guard pem.count < Int(Int32.max) else { throw DevProofError.malformed("certificate input too large") }
         let bio = pem.withUnsafeBufferPointer { BIO_new_mem_buf($0.baseAddress, Int32($0.count)) }
         guard let bio else { throw DevProofError.malformed("cannot allocate a BIO for the certificate") }
         defer { BIO_free(bio) }
