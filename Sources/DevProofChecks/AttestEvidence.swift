@@ -208,9 +208,7 @@ public enum AttestEvidence {
         let h = ComposeHash.raw(raw)
         var pairs: [(String, JSONValue)] = [("source", .string(ev.appComposeSource ?? "")), ("bytes", .int(raw.count)),
                                             ("sha256", .hex(h))]
-        if let v = try? JSONParser.parse(raw), let canon = try? ComposeHash.canonicalSDKHash(v), canon != h {
-            pairs.append(("sdk_canonical_sha256", .hex(canon)))
-        }
+        if let canon = sdkCanonicalHash(raw), canon != h { pairs.append(("sdk_canonical_sha256", .hex(canon))) }
         guard let event = id?.composeHash else {
             pairs.append(("event", .null))
             return .skip("compose.hash", "no compose-hash event in the event log to compare sha256(app-compose) with", required: true, .obj(pairs))
@@ -220,6 +218,12 @@ public enum AttestEvidence {
             return .pass("compose.hash", "sha256(app-compose, \(raw.count) raw bytes) = compose-hash event \(h.hex.prefix(16))…", .obj(pairs))
         }
         return .fail("compose.hash", "sha256(app-compose) \(h.hex.prefix(16))… ≠ compose-hash event \(event.hex.prefix(16))…: this is not the configuration that booted", .obj(pairs))
+    }
+
+    /// The SDK canonical-form hash of an app-compose (nil when it is not a JSON object with a runner).
+    static func sdkCanonicalHash(_ raw: Bytes) -> Bytes? {
+        guard let v = try? JSONParser.parse(raw) else { return nil }
+        return try? ComposeHash.canonicalSDKHash(v)
     }
 
     static func configIdCheck(_ regs: QuoteRegisters, _ id: AppIdentity?) -> Check {
@@ -403,8 +407,7 @@ public enum AttestEvidence {
         }
         if r.fact("tcb_status") == nil { r.setFact("tcb_status", .null) }
         if r.fact("advisory_ids") == nil { r.setFact("advisory_ids", .array([])) }
-        if let raw = ev.appCompose, let v = try? JSONParser.parse(raw), let canon = try? ComposeHash.canonicalSDKHash(v),
-           canon != ComposeHash.raw(raw) {
+        if let raw = ev.appCompose, let canon = sdkCanonicalHash(raw), canon != ComposeHash.raw(raw) {
             // The hash an SDK-generated (sorted, compact) file with the same content would have.
             r.setFact("compose_hash_sdk_canonical", .hex(canon))
         }
