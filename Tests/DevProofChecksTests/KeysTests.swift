@@ -161,6 +161,29 @@ struct KeysChainTests {
         #expect(try failing(stated, purpose: "signing") == ["keys.app_signature"])
     }
 
+    /// Every byte of every signed field, changed one bit at a time: never a pass, never a crash.
+    @Test func no_single_bit_change_passes() throws {
+        let c = try Self.chains()[2]
+        let t = c.t03
+        let fields: [[String]] = [["signatureChain", "appSignature"], ["signatureChain", "kmsSignature"], ["signature"],
+                                  ["signatureChain", "derivedPubkey"], ["messageHash"]]
+        var runs = 0
+        for path in fields {
+            let original = try t.hexAt(path)
+            for i in 0..<original.count {
+                var b = original; b[i] ^= UInt8(1) << UInt8(i % 8)
+                do {
+                    let r = try KeysHarness.run(t.setting(path, .string(b.hex0x)), appId: c.appId, root: c.rootAddress)
+                    #expect(r.verdict == .fail, "\(path) byte \(i): \(r.verdict)")
+                } catch let e as DevProofError {
+                    Issue.record("\(path) byte \(i): a one-bit change must be a failed check, not an input error: \(e)")
+                }
+                runs += 1
+            }
+        }
+        #expect(runs == 65 * 3 + 33 + 32)
+    }
+
     @Test func tutorial05_and_getkey_corruptions() throws {
         let all = try Self.chains()
         let c = all[1], other = all[2]
