@@ -111,6 +111,19 @@ struct OnlineCollateralFixtureTests {
         #expect(try OnlineCollateral.requests(server).isEmpty)
     }
 
+    @Test func collateralFileWinsOverPCCSAndCanBeSaved() throws {
+        let server = try LocalServer(script: "pcs_server.py", args: [collateral])
+        defer { server.stop() }
+        let dir = TestPaths.tempDir("online-coll"); defer { try? FileManager.default.removeItem(at: dir) }
+        let saved = dir.appendingPathComponent("copy.json").path
+        let r = try Run.devproof(["attest", "--quote", quote, "--root-ca", root, "--collateral", collateral,
+                                  "--pccs", server.baseURL, "--save-collateral", saved, "--now", now, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try OnlineCollateral.requests(server).isEmpty)
+        let want = try InputFile.readJSON(collateral).value, got = try InputFile.readJSON(saved).value
+        for k in want.keys { #expect(got[k] == want[k], "\(k)") }
+    }
+
     @Test func badPCCSIsAUsageError() throws {
         for bad in ["ftp://127.0.0.1/", "not a url"] {
             let r = try Run.devproof(["attest", "--quote", quote, "--root-ca", root, "--pccs", bad, "--now", now])
