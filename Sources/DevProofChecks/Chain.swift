@@ -100,7 +100,8 @@ public enum Chain {
             }
             throw e.asDevProofError
         } catch let e as BlockHashMismatch {
-            r.add(.fail("rpc.block", e.description))
+            let c = Check.fail("rpc.block", e.description)
+            if let i = r.checks.firstIndex(where: { $0.id == "rpc.block" }) { r.checks[i] = c } else { r.add(c) }
         } catch let e as ABIError {
             throw e.asDevProofError
         }
@@ -242,6 +243,7 @@ public enum Chain {
             } else {
                 r.add(.skip("chain.boot_kms", "no --kms: the KMS-level checks (registration, OS image allowlist) were not simulated"))
             }
+            try pin.recheck()
         }
         return r
     }
@@ -317,7 +319,7 @@ public enum Chain {
             let scan = try scanner.scan(client, from: from, to: pin.block.number)
             // Block times, batched.
             let blocks = Array(Set(scan.logs.map(\.blockNumber))).sorted()
-            var times = [UInt64: UInt64]()
+            var times = [UInt64: UInt64](), hashes = [UInt64: Bytes]()
             var i = 0
             while i < blocks.count {
                 let part = Array(blocks[i..<min(i + 100, blocks.count)])
@@ -325,6 +327,7 @@ public enum Chain {
                                            compare: { _, b in .obj([("number", b["number"] ?? .null), ("hash", b["hash"] ?? .null)]) })
                 for (n, rr) in zip(part, res) {
                     let v = try rr.get()
+                    if v.isNull { throw RPCError.malformed(provider: client.endpoints[0].name, method: "eth_getBlockByNumber", message: "block \(n) of a log does not exist") }
                     let h: BlockHeader
                     do { h = try BlockHeader(json: v) } catch let e as DevProofError {
                         throw RPCError.malformed(provider: client.endpoints[0].name, method: "eth_getBlockByNumber", message: e.description)
@@ -333,12 +336,17 @@ public enum Chain {
                         throw RPCError.malformed(provider: client.endpoints[0].name, method: "eth_getBlockByNumber", message: "asked for \(n), got \(h.number)")
                     }
                     times[n] = h.timestamp
+                    hashes[n] = h.hash
                 }
                 i += 100
             }
-            var timeline = [TimelineEntry](), unknown = 0, undecodable = [String]()
+            var timeline = [TimelineEntry](), unknown = 0, undecodable = [String](), forked = [String]()
             for l in scan.logs {
-                // Every log must come from the pinned chain: its block hash must be the one the batch returned.
+                // Every log must come from the pinned chain: its block hash must be the canonical one.
+                if let h = hashes[l.blockNumber], h != l.blockHash {
+                    forked.append("block \(l.blockNumber) log \(l.logIndex) has blockHash \(l.blockHash.hex0x), the block is \(h.hex0x)")
+                    continue
+                }
                 do {
                     guard let d = try EventCatalog.decode(l, kind: kind) else { unknown += 1; continue }
                     let (args, text) = describe(d)
@@ -358,7 +366,9 @@ public enum Chain {
             let details = JSONValue.obj([("events", .int(timeline.count)), ("unknown_events", .int(unknown)),
                                          ("from_block", .int(from)), ("to_block", .int(pin.block.number)),
                                          ("kind", .string(kind.rawValue))])
-            if !undecodable.isEmpty {
+            if !forked.isEmpty {
+                r.add(.fail("chain.history", "\(forked.count) log(s) are not from the canonical chain: \(forked.prefix(2).joined(separator: "; "))", details))
+            } else if !undecodable.isEmpty {
                 r.add(.fail("chain.history", "\(undecodable.count) log(s) with a known topic could not be decoded as \(kind.rawValue) events: \(undecodable.prefix(3).joined(separator: "; "))", details))
             } else if !scan.complete {
                 r.add(.skip("chain.history", "history incomplete: \(scan.reason ?? "scan stopped"); absent events are not evidence", required: true, details))
@@ -366,6 +376,7 @@ public enum Chain {
                 r.add(.pass("chain.history", "\(timeline.count) event(s) from block \(from) to \(pin.block.number) in \(scan.requests) eth_getLogs request(s)" +
                             (unknown > 0 ? "; \(unknown) log(s) of other events" : ""), details))
             }
+            try pin.recheck()
         }
         return r
     }
@@ -533,6 +544,7 @@ public enum Chain {
                     r.add(.skip("chain.proof_agree", "off-chain verification could not run", required: false))
                 }
             }
+            try pin?.recheck()
         }
         return r
     }

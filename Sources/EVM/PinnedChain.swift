@@ -85,6 +85,15 @@ public struct PinnedChain: Sendable {
         return PinnedChain(client: client, block: header, chainId: chainId)
     }
 
+    /// Re-reads the pinned block's header: a different hash means the chain reorganized under the reads
+    /// (possible with `latest`), so answers may come from two forks.
+    public func recheck() throws {
+        guard let h = try client.block(block.number), h.hash == block.hash else {
+            throw BlockHashMismatch(number: block.number, expected: block.hash, actual: (try? client.block(block.number))??.hash ?? [],
+                                    duringRun: true)
+        }
+    }
+
     public func call(to: Address, data: Bytes) throws -> CallOutcome { try client.call(to: to, data: data, block: block.number) }
 
     /// Calls a view function and decodes its outputs; reverts throw `CallReverted`.
@@ -110,5 +119,9 @@ public struct BlockHashMismatch: Error, CustomStringConvertible, Sendable {
     public let number: UInt64
     public let expected: Bytes
     public let actual: Bytes
-    public var description: String { "block \(number) has hash \(actual.hex0x), not the pinned \(expected.hex0x)" }
+    public var duringRun = false
+    public var description: String {
+        duringRun ? "block \(number) changed during the run (reorg): now \(actual.hex0x), was \(expected.hex0x); reads may mix forks"
+            : "block \(number) has hash \(actual.hex0x), not the pinned \(expected.hex0x)"
+    }
 }

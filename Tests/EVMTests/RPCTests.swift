@@ -224,6 +224,17 @@ struct RPCTests {
         #expect(p.block.number == 100_000)
     }
 
+    @Test func reorgDuringRunIsDetected() throws {
+        let n = FakeNode()
+        let pin = try PinnedChain.pin(try RPCClient(urls: [a], transport: n), .latest)
+        try pin.recheck()
+        n.hashSalt = 3   // the block at the pinned height now has another hash
+        do { try pin.recheck(); Issue.record("expected a mismatch") } catch let e as BlockHashMismatch {
+            #expect(e.duringRun)
+            #expect(e.description.contains("reorg"))
+        }
+    }
+
     @Test func quorumToleratesDownProvider() throws {
         let n1 = FakeNode(), n2 = FakeNode()
         n2.down = true
