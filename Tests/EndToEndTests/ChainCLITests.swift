@@ -79,6 +79,39 @@ struct ChainCLITests {
     }
 }
 
+/// The built binary against the shared devnet: exit codes and JSON shape.
+@Suite("e2e: chain CLI on the devnet")
+struct ChainCLIDevnetTests {
+    @Test func historyAndBootExitCodes() throws {
+        let net = try Devnet.shared("default")
+        let app = try net.address("app_two_hashes")
+        let h = try Run.devproof(["chain", "history", "--rpc", net.url, "--app", app, "--json"])
+        #expect(h.status == 0, "\(h.stderr)")
+        let rep = try JSONParser.parse(h.stdout)
+        #expect(rep["verdict"]?.stringValue == "pass")
+        let tl = rep["facts"]?["timeline"]?.arrayValue ?? []
+        #expect(!tl.isEmpty)
+        for e in tl { for k in ["block", "time", "tx", "event", "args"] { #expect(e[k] != nil, "\(k)") } }
+        // Human output shows the timeline.
+        let human = try Run.devproof(["chain", "history", "--rpc", net.url, "--app", app])
+        #expect(human.status == 0)
+        #expect(human.stdout.contains("ComposeHashAdded"))
+        // Boot with an unknown compose hash: denied with the contract's reason, exit 1.
+        let boots = net.fact("boot") as? [[String: Any]] ?? []
+        let b = try #require(boots.first { $0["name"] as? String == "unknown_compose_hash" })
+        let bi = b["boot_info"] as? [String: Any] ?? [:]
+        var args = ["chain", "boot", "--rpc", net.url, "--kms", try net.address("kms"), "--json"]
+        for (flag, key) in [("--app", "appId"), ("--compose-hash", "composeHash"), ("--instance-id", "instanceId"), ("--device-id", "deviceId"),
+                            ("--mr-aggregated", "mrAggregated"), ("--mr-system", "mrSystem"), ("--os-image-hash", "osImageHash"),
+                            ("--tcb-status", "tcbStatus")] {
+            if let v = bi[key] as? String { args += [flag, v] }
+        }
+        let denied = try Run.devproof(args)
+        #expect(denied.status == 1, "\(denied.stderr)")
+        #expect(denied.stdout.contains(b["reason"] as? String ?? "?"))
+    }
+}
+
 /// A valid proof generated with Python's coincurve (independent of the Swift signer).
 struct ProofMakerE2E {
     let appId = try! Hex.decode("ea549f02e1a25fabd1cb788380e033ec5461b2ff")
