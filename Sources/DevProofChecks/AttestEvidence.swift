@@ -295,6 +295,9 @@ public enum AttestEvidence {
             if let u = c.usage { row.append(("usage", .string(u))) }
             if let a = c.appId { row.append(("app_id", .hex(a))) }
             row.append(("oids", .strings(c.extensions.keys.sorted())))
+            // Chain shape only (informational): who signed it. Trust in the chain's root is not evaluated here.
+            if i + 1 < ev.certs.count { row.append(("signed_by_next", .bool(c.x509.isSignedBy(ev.certs[i + 1].x509)))) }
+            else { row.append(("self_signed", .bool(c.x509.isSignedBy(c.x509)))) }
             if let q {
                 checked += 1
                 guard let qq = try? Quote.parse(q), let qr = try? QuoteRegisters(qq) else {
