@@ -1,5 +1,8 @@
 import CCurl
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A blocking HTTP(S) client over libcurl, used for PCCS/PCS collateral and JSON-RPC.
 ///
@@ -288,7 +291,12 @@ public struct HTTPClient: Sendable {
 }
 
 /// curl_global_init once, lazily and thread-safely (Swift globals are initialised with swift_once).
-private let curlGlobalInitResult: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+/// Transfers run with CURLOPT_NOSIGNAL (required for use from several threads), so libcurl does not shield the
+/// process from SIGPIPE on a peer that closed its socket: ignore SIGPIPE once (writes then fail with EPIPE).
+private let curlGlobalInitResult: CURLcode = {
+    signal(SIGPIPE, SIG_IGN)
+    return curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+}()
 
 /// Per-transfer state shared with the C callbacks (only touched on the transfer's own thread).
 private final class TransferBox {
