@@ -13,6 +13,7 @@ start-up from that file: bodies plus URL-encoded PEM issuer-chain headers.
   GET /{sgx,tdx}/certification/v4/qe/identity      {"enclaveIdentity":<exact bytes>,"signature":"<hex>"}
                                                      + SGX-Enclave-Identity-Issuer-Chain
   GET /sgx/certification/v4/rootcacrl               hex text of the root CA CRL DER
+  GET /IntelSGXRootCA.der                           the root CA CRL DER (as at Intel's CRL distribution point)
   GET /_log                                          JSON list of the paths requested so far
 
 Failure modes (SUBSTR matches the request path):
@@ -99,6 +100,8 @@ def main():
                 return self.send(404, b"not found")
             if n <= a.fail_first:
                 return self.send(500, b"internal error")
+            if path == "/IntelSGXRootCA.der":  # the root CA CRL as at a CRL distribution point (DER)
+                return self.send(200, bytes.fromhex(coll["root_ca_crl"]), [("Content-Type", "application/pkix-crl")])
             parts = path.strip("/").split("/")
             if len(parts) < 4 or parts[0] not in ("sgx", "tdx") or parts[1:3] != ["certification", "v4"]:
                 return self.send(404, b"not found")

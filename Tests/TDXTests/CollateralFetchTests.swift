@@ -118,6 +118,29 @@ struct CollateralFetchFixtureTests {
         }
     }
 
+    @Test func rootCRLFromTheRootsDistributionPoint() throws {
+        let server = try LocalServer(script: "pcs_server.py", args: [collateralPath])
+        defer { server.stop() }
+        // A throw-away self-signed root whose CRL distribution point is the loopback server.
+        let dir = TestPaths.tempDir("cdp"); defer { try? FileManager.default.removeItem(at: dir) }
+        let key = dir.appendingPathComponent("k.pem").path, cert = dir.appendingPathComponent("c.pem").path
+        _ = try Run.process("/usr/bin/openssl", ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key])
+        let r = try Run.process("/usr/bin/openssl", ["req", "-x509", "-new", "-key", key, "-subj", "/CN=loopback root", "-days", "2",
+                                                     "-addext", "crlDistributionPoints=URI:\(server.baseURL)/IntelSGXRootCA.der", "-out", cert])
+        try #require(r.status == 0, "openssl: \(r.stderr)")
+        let pem = String(decoding: try InputFile.read(cert), as: UTF8.self)
+        #expect(CollateralFetcher.crlDistributionPoints(try X509Certificate.chain(pem: pem)[0]) == ["\(server.baseURL)/IntelSGXRootCA.der"])
+        let f = CollateralFetcher(endpoint: try PCCSEndpoint(server.baseURL), http: HTTPClient(retries: 0, progress: nil))
+        let crl = try f.fetchRootCACRLFromDistributionPoint(issuerChainPEM: pem, pccsError: nil)
+        #expect(crl == (try fixtureCollateral("collateral-tdx.json")).rootCACRL)
+        // Disabled: the PCCS error stands.
+        let off = CollateralFetcher(endpoint: try PCCSEndpoint(server.baseURL), http: HTTPClient(retries: 0, progress: nil),
+                                    followCRLDistributionPoint: false)
+        #expect(throws: DevProofError.unavailable("x")) {
+            try off.fetchRootCACRLFromDistributionPoint(issuerChainPEM: pem, pccsError: DevProofError.unavailable("x"))
+        }
+    }
+
     @Test func target() throws {
         let t = try CollateralFetcher.target(for: try fixtureQuote("tdx-v4-valid.quote"))
         #expect(t.tee == .tdx)
