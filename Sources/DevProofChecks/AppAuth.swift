@@ -293,10 +293,14 @@ public enum AppAuth {
         r.add(pendingCheck(s, kind: kind, now: now, policy: policy))
         r.setFact("pending", .array(s.proposals.map { p in
             .obj([("hash", .string(p.hash.hex0x)), ("activates_at", .int(p.activatesAt)), ("activatable", .bool(now >= p.activatesAt))])
+        } + s.scheduled.map { c in
+            .obj([("timelock_operation", .string(c.id.hex0x)), ("function", .string(c.function)),
+                  ("hash", c.argument.map { .string($0.hex0x) } ?? .null), ("activates_at", .int(c.readyAt)),
+                  ("activatable", .bool(now >= c.readyAt))])
         }))
-        r.add(allowedHashesCheck(s, policy: policy))
+        r.add(allowedHashesCheck(s, kind: kind, policy: policy))
         r.setFact("allowed_hashes", .strings(s.allowedHashes.map { $0.hash.hex0x }))
-        r.setFact("allowed_hashes_complete", .bool(s.allowedHashesComplete))
+        r.setFact("allowed_hashes_complete", .bool(s.allowedHashesComplete && kind != .unknown))
 
         r.add(upgradesDisabledCheck(s, kind: kind))
         r.setFact("upgrades_disabled", upgradesDisabled(s).map { .bool($0) } ?? .null)
@@ -400,47 +404,63 @@ public enum AppAuth {
     }
 
     static func pendingCheck(_ s: AppAuthSnapshot, kind: AppAuthKind, now: Int64, policy: AppAuthPolicy) -> Check {
-        let hasProposals = s.has(.proposeComposeHash)
-        guard hasProposals else {
+        let proposalsApply = s.has(.proposeComposeHash)
+        let timelockOwner = s.owner?.kind == .timelock
+        guard proposalsApply || timelockOwner else {
             return .info("appauth.pending", "no proposal mechanism: changes take effect when the owner's transaction lands (see appauth.notice_period)")
         }
-        guard s.history != nil else {
+        if proposalsApply && s.history == nil {
             return .skip("appauth.pending", "logs could not be read: pending proposals unknown", required: false)
         }
         var items = [JSONValue]()
         var armed = [String](), stale = [String](), waiting = [String]()
+        func note(_ label: String, _ at: Int64, _ since: Int64?) {
+            if now >= at { armed.append("\(label) activatable since \(TimeInput.format(at))") } else {
+                waiting.append("\(label) at \(TimeInput.format(at)) (in \(DurationInput.format(at - now)))")
+            }
+            if let since, now - since > policy.staleProposalAge { stale.append("\(label) proposed \(DurationInput.format(now - since)) ago") }
+        }
         for p in s.proposals.sorted(by: { $0.activatesAt < $1.activatesAt }) {
-            let activatable = now >= p.activatesAt
             let age = p.proposedAt.map { now - $0 }
-            items.append(.obj([("hash", .string(p.hash.hex0x)),
+            items.append(.obj([("kind", .string("proposal")), ("hash", .string(p.hash.hex0x)),
                                ("proposed_at", p.proposedAt.map { .int($0) } ?? .null),
                                ("activates_at", .int(p.activatesAt)),
                                ("activates_at_utc", .string(TimeInput.format(p.activatesAt))),
                                ("seconds_remaining", .int(max(0, p.activatesAt - now))),
-                               ("activatable_now", .bool(activatable)),
+                               ("activatable_now", .bool(now >= p.activatesAt)),
                                ("age_seconds", age.map { .int($0) } ?? .null),
                                ("proposed_block", p.proposedBlock.map { .int($0) } ?? .null)]))
-            let short = String(p.hash.hex0x.prefix(12)) + "…"
-            if activatable {
-                armed.append("\(short) activatable by anyone since \(TimeInput.format(p.activatesAt))")
-            } else {
-                waiting.append("\(short) activates at \(TimeInput.format(p.activatesAt)) (in \(DurationInput.format(p.activatesAt - now)))")
-            }
-            if let age, age > policy.staleProposalAge { stale.append("\(short) proposed \(DurationInput.format(age)) ago") }
+            note("proposal \(String(p.hash.hex0x.prefix(12)))… (by anyone)", p.activatesAt, p.proposedAt)
         }
-        let details: JSONValue = .obj([("now", .int(now)), ("proposals", .array(items))])
-        if s.proposals.isEmpty {
-            return .info("appauth.pending", "no pending proposal (logs \(s.history.map { "\($0.fromBlock)…\($0.toBlock)" } ?? ""))", details)
+        for c in s.scheduled.sorted(by: { $0.readyAt < $1.readyAt }) {
+            items.append(.obj([("kind", .string("timelock-operation")), ("id", .string(c.id.hex0x)),
+                               ("target", .string(c.target.description)), ("function", .string(c.function)),
+                               ("argument", c.argument.map { .string($0.hex0x) } ?? .null),
+                               ("ready_at", .int(c.readyAt)), ("ready_at_utc", .string(TimeInput.format(c.readyAt))),
+                               ("seconds_remaining", .int(max(0, c.readyAt - now))),
+                               ("executable_now", .bool(now >= c.readyAt)),
+                               ("scheduled_block", c.scheduledBlock.map { .int($0) } ?? .null)]))
+            let arg = c.argument.map { "(\(String($0.hex0x.prefix(12)))…)" } ?? ""
+            note("timelock operation \(c.function)\(arg) (by its executors)", c.readyAt, nil)
+        }
+        let details: JSONValue = .obj([("now", .int(now)), ("pending", .array(items))])
+        let total = s.proposals.count + s.scheduled.count
+        if total == 0 {
+            let scope = proposalsApply ? "no pending proposal" : "no pending operation on the owner's timelock targeting the app"
+            return .info("appauth.pending", scope + (s.history.map { " (logs \($0.fromBlock)…\($0.toBlock))" } ?? ""), details)
         }
         if !armed.isEmpty || !stale.isEmpty {
             return .warn("appauth.pending",
-                         "\(s.proposals.count) pending: " + (armed + waiting).joined(separator: "; ")
+                         "\(total) pending: " + (armed + waiting).joined(separator: "; ")
                              + (stale.isEmpty ? "" : "; proposals never expire: " + stale.joined(separator: "; ")), details)
         }
-        return .info("appauth.pending", "\(s.proposals.count) pending, notice running: " + waiting.joined(separator: "; "), details)
+        return .info("appauth.pending", "\(total) pending, notice running: " + waiting.joined(separator: "; "), details)
     }
 
-    static func allowedHashesCheck(_ s: AppAuthSnapshot, policy: AppAuthPolicy) -> Check {
+    static func allowedHashesCheck(_ s: AppAuthSnapshot, kind: AppAuthKind, policy: AppAuthPolicy) -> Check {
+        var s = s
+        // A contract of unknown kind may allow hashes in ways no event shows.
+        if kind == .unknown { s.allowedHashesComplete = false }
         let n = s.allowedHashes.count
         let list = s.allowedHashes.map { h -> JSONValue in
             .obj([("hash", .string(h.hash.hex0x)), ("source", .string(h.source.rawValue)),

@@ -44,6 +44,7 @@ public enum AppAuthABI {
         // Owner classification
         case getMinDelay = "getMinDelay()"
         case hasRole = "hasRole(bytes32,address)"
+        case getTimestamp = "getTimestamp(bytes32)"
         case getThreshold = "getThreshold()"
         case getOwners = "getOwners()"
 
@@ -73,6 +74,7 @@ public enum AppAuthABI {
         // TimelockController (AccessControl)
         case roleGranted = "RoleGranted(bytes32,address,address)"
         case roleRevoked = "RoleRevoked(bytes32,address,address)"
+        case callScheduled = "CallScheduled(bytes32,uint256,address,uint256,bytes,bytes32,uint256)"
 
         public var topic: Bytes { Keccak.keccak256(Array(rawValue.utf8)) }
         public var name: String { String(rawValue.prefix { $0 != "(" }) }
@@ -94,6 +96,10 @@ public enum AppAuthABI {
 
     /// A compose hash that no one would allow, used to simulate `addComposeHash` without side effects.
     public static let probeHash = Keccak.keccak256(Array("devproof.appauth.probe".utf8))
+
+    /// An address no one controls in practice, used as the caller of simulations that must fail for
+    /// strangers (e.g. a timelock's updateDelay).
+    public static let arbitraryCaller = try! Address(bytes: Array(Keccak.keccak256(Array("devproof.appauth.stranger".utf8)).suffix(20)))
 
     /// Selectors present in runtime code. A 4-byte selector is taken as present when its bytes occur
     /// anywhere in the code: Solidity dispatchers compare with PUSH4 constants, Vyper's bucket

@@ -117,6 +117,22 @@ public struct AppAuthSnapshot: Sendable, Equatable {
         }
     }
 
+    /// An operation scheduled on the owner's timelock (CallScheduled, still pending per getTimestamp).
+    public struct ScheduledCall: Sendable, Equatable {
+        public var id: Bytes
+        public var target: Address
+        /// Function name when the selector is known ("addComposeHash"), else the selector as 0x-hex.
+        public var function: String
+        /// First argument word (e.g. the compose hash), when present.
+        public var argument: Bytes?
+        public var readyAt: Int64
+        public var scheduledBlock: UInt64?
+        public init(id: Bytes, target: Address, function: String, argument: Bytes? = nil, readyAt: Int64, scheduledBlock: UInt64? = nil) {
+            self.id = id; self.target = target; self.function = function; self.argument = argument
+            self.readyAt = readyAt; self.scheduledBlock = scheduledBlock
+        }
+    }
+
     /// Timeline entry from the app's logs.
     public struct Event: Sendable, Equatable {
         public var block: UInt64
@@ -176,6 +192,8 @@ public struct AppAuthSnapshot: Sendable, Equatable {
     public var proposals: [Proposal]
     /// Allowed device ids, confirmed by `allowedDeviceIds(d)`.
     public var devices: [Bytes]
+    /// Pending operations on the owner's timelock that target the app or the timelock itself.
+    public var scheduled: [ScheduledCall] = []
     public var simulations: [Simulation]
 
     /// The running compose hash (from `--compose-hash` or an attest report) and the view's answer.

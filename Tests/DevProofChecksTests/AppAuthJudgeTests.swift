@@ -281,7 +281,7 @@ struct AppAuthJudgeTests {
         p.now = t + 86400
         let r = judge(s, p)
         #expect(r.check("appauth.pending")?.status == .warn)
-        #expect(r.check("appauth.pending")?.summary.contains("activatable by anyone") == true)
+        #expect(r.check("appauth.pending")?.summary.contains("(by anyone) activatable since") == true)
         #expect(r.fact("pending")?.arrayValue?.first?["activatable"] == .bool(true))
     }
 
@@ -447,5 +447,27 @@ struct AppAuthInputTests {
         #expect(AppAuthABI.delegation(in: [0xef, 0x01, 0x00] + target.bytes) == target)
         #expect(AppAuthABI.delegation(in: [0xef, 0x01, 0x01] + target.bytes) == nil)
         #expect(AppAuthABI.delegation(in: [0x60, 0x80]) == nil)
+    }
+}
+
+@Suite("appauth: timelock-owner operations")
+struct AppAuthScheduledTests {
+    @Test func scheduledAddOnOwnerTimelockIsReported() {
+        let t = Snap.block.timestamp
+        var s = Snap.dstackApp(owner: Snap.timelockOwner(14 * 86400))
+        s.scheduled = [.init(id: Bytes(repeating: 0x77, count: 32), target: Snap.app, function: "addComposeHash",
+                             argument: Snap.h2, readyAt: t + 3600, scheduledBlock: 90)]
+        let r = AppAuth.judge(s, Snap.policy)
+        #expect(r.check("appauth.pending")?.status == .info)
+        #expect(r.check("appauth.pending")?.summary.contains("addComposeHash") == true)
+        #expect(r.fact("pending")?.arrayValue?.first?["hash"] == .string(Snap.h2.hex0x))
+        var p = Snap.policy
+        p.now = t + 3600
+        #expect(AppAuth.judge(s, p).check("appauth.pending")?.status == .warn)
+    }
+
+    @Test func noScheduledOperation() {
+        let r = AppAuth.judge(Snap.dstackApp(owner: Snap.timelockOwner(14 * 86400)), Snap.policy)
+        #expect(r.check("appauth.pending")?.summary.contains("no pending operation") == true)
     }
 }
