@@ -303,7 +303,9 @@ public enum AppAuth {
         r.setFact("allowed_hashes_complete", .bool(s.allowedHashesComplete && kind != .unknown))
 
         r.add(upgradesDisabledCheck(s, kind: kind))
-        r.setFact("upgrades_disabled", upgradesDisabled(s).map { .bool($0) } ?? .null)
+        r.setFact("upgrades_disabled", s.proxy.isProxy ? (upgradesDisabled(s).map { .bool($0) } ?? .null) : .null)
+        let upgradePaths: Set<String> = ["proxy-upgrade", "proxy-admin-upgrade", "beacon-upgrade"]
+        r.setFact("code_upgradable", .bool(open.contains { upgradePaths.contains($0.id) && $0.delay != .never }))
         r.add(devicesCheck(s))
         r.setFact("allow_any_device", s.allowAnyDevice.map { .bool($0) } ?? .null)
         r.add(tcbCheck(s))
@@ -347,7 +349,11 @@ public enum AppAuth {
                     warn = true
                 }
             }
-            if o.delayChangeableByOthers == true { summary += "; its delay can be changed without waiting"; warn = true }
+            switch o.delayChangeableByOthers {
+            case true?: summary += "; its delay can be changed without waiting"; warn = true
+            case nil: summary += "; whether others can call its updateDelay could not be simulated (see notes)"; warn = true
+            default: break
+            }
         default: break
         }
         if let po = s.pendingOwner, !po.address.isZero {

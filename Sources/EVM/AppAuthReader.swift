@@ -21,6 +21,8 @@ public protocol AppAuthChain {
 public enum AppAuthCallResult: Sendable, Equatable {
     case returned(Bytes)
     case reverted(String?)
+    /// The node answered with an error that is not a revert (e.g. it refused to run the call): no evidence.
+    case failed(String)
 }
 
 public struct AppAuthLog: Sendable, Equatable {
@@ -211,15 +213,16 @@ public struct AppAuthReader {
 
         // Simulations from the owner: can it do this in one transaction right now?
         if let o = s.owner, !o.address.isZero {
-            if has(.addComposeHash) {
-                s.simulations.append(try simulate("addComposeHash", app, o.address, F.addComposeHash.selector + AppAuthABI.probeHash))
-            }
+            var sims = [(String, Bytes)]()
+            if has(.addComposeHash) { sims.append(("addComposeHash", F.addComposeHash.selector + AppAuthABI.probeHash)) }
             if let impl = s.proxy.implementation, has(.upgradeToAndCall) {
-                let data = F.upgradeToAndCall.selector + word(impl.bytes) + word([0x40]) + word([])
-                s.simulations.append(try simulate("upgradeToAndCall", app, o.address, data))
+                sims.append(("upgradeToAndCall", F.upgradeToAndCall.selector + word(impl.bytes) + word([0x40]) + word([])))
             }
             for f: F in [.setNoticePeriod, .updateNoticePeriod, .setDelay, .updateDelay] where has(f) {
-                s.simulations.append(try simulate(f.name, app, o.address, f.selector + word([])))
+                sims.append((f.name, f.selector + word([])))
+            }
+            for (name, data) in sims {
+                if let sim = try simulate(name, app, o.address, data, &notes) { s.simulations.append(sim) }
             }
         }
 
@@ -297,9 +300,13 @@ public struct AppAuthReader {
         var admins = [Address]()
         for c in candidates where bool(try view(a, .hasRole, Bytes(repeating: 0, count: 32), word(c.bytes))) == true { admins.append(c) }
         p.timelockAdmins = admins
-        var changeable = false
+        var changeable: Bool? = false
         for c in admins + [AppAuthABI.arbitraryCaller] where c != a {
-            if try simulate("updateDelay", a, c, F.updateDelay.selector + word([])).succeeded { changeable = true }
+            switch try simulate("updateDelay", a, c, F.updateDelay.selector + word([]), &notes)?.succeeded {
+            case true?: changeable = true
+            case nil: if changeable == false { changeable = nil }
+            default: break
+            }
         }
         p.delayChangeableByOthers = changeable
         return scheduled
@@ -311,10 +318,14 @@ public struct AppAuthReader {
         try chain.call(to: to, data: f.selector + args.flatMap { $0 }, from: nil)
     }
 
-    func simulate(_ name: String, _ to: Address, _ from: Address, _ data: Bytes) throws -> AppAuthSnapshot.Simulation {
+    /// nil when the node would not run the call (then a note says why).
+    func simulate(_ name: String, _ to: Address, _ from: Address, _ data: Bytes, _ notes: inout [String]) throws -> AppAuthSnapshot.Simulation? {
         switch try chain.call(to: to, data: data, from: from) {
         case .returned: return .init(name: name, from: from, to: to, succeeded: true)
         case .reverted(let why): return .init(name: name, from: from, to: to, succeeded: false, revertReason: why)
+        case .failed(let why):
+            notes.append("could not simulate \(name) from \(from) on \(to): \(why.prefix(160))")
+            return nil
         }
     }
 

@@ -1,0 +1,78 @@
+import DevProofCore
+
+/// `AppAuthChain` over JSON-RPC: every read at the pinned block, under the client's quorum rule; logs through
+/// the adaptive `LogScanner`.
+public final class AppAuthRPCChain: AppAuthChain, @unchecked Sendable {
+    public let pinned: PinnedChain
+    /// Log scans stop (incomplete, said in the report) after this many requests.
+    public var maxLogRequests = 5_000
+    public var progress: (@Sendable (LogScanProgress) -> Void)?
+    private var deployments = [Address: UInt64?]()
+
+    public init(_ pinned: PinnedChain) { self.pinned = pinned }
+
+    public var block: AppAuthSnapshot.Block {
+        .init(number: pinned.block.number, hash: pinned.block.hash, timestamp: Int64(clamping: pinned.block.timestamp))
+    }
+    public var chainId: UInt64 { pinned.chainId }
+
+    public func call(to: Address, data: Bytes, from: Address?) throws -> AppAuthCallResult {
+        do {
+            switch try pinned.client.call(to: to, data: data, block: pinned.block.number, from: from) {
+            case .returned(let b): return .returned(b)
+            case .reverted(_, let r): return .reverted(r.reason)
+            }
+        } catch let e as RPCError {
+            // Answered with a JSON-RPC error that is not a revert (e.g. "sender cannot afford gas"): no evidence,
+            // but not an outage either. Transport failures, missing quorum and disagreement propagate.
+            if case .rpc(_, _, _, let message, _) = e { return .failed(message) }
+            throw e
+        }
+    }
+
+    public func code(_ a: Address) throws -> Bytes { try pinned.getCode(a) }
+    public func storage(_ a: Address, slot: Bytes) throws -> Bytes { try pinned.getStorageAt(a, slot: slot) }
+
+    public func logs(_ a: Address, from: UInt64, to: UInt64) throws -> AppAuthLogs {
+        var scanner = LogScanner(addresses: [a])
+        scanner.maxRequests = maxLogRequests
+        scanner.progress = progress
+        let r = try scanner.scan(pinned.client, from: from, to: to)
+        let logs = r.logs.filter { $0.address == a }.map {
+            AppAuthLog(topics: $0.topics, data: $0.data, block: $0.blockNumber, txHash: $0.transactionHash)
+        }
+        return AppAuthLogs(logs: logs, complete: r.complete, reason: r.reason)
+    }
+
+    /// Binary search on eth_getCode; a provider that keeps no old state answers with an RPC error, which
+    /// means "unknown" (nil), not a failure. Transport errors still propagate.
+    public func deploymentBlock(_ a: Address) throws -> UInt64? {
+        if let known = deployments[a] { return known }
+        var found: UInt64?
+        do {
+            found = try DeploymentFinder.deploymentBlock(pinned.client, a, head: pinned.block.number)
+        } catch let e as RPCError {
+            if case .rpc = e { found = nil } else { throw e }
+        }
+        deployments[a] = found
+        return found
+    }
+
+    public func creationInputs(_ a: Address, block: UInt64) throws -> [Bytes] {
+        let b = try pinned.client.request("eth_getBlockByNumber", [.string(RPCQuantity.encode(block)), .bool(true)])
+        guard let txs = b["transactions"]?.arrayValue else { return [] }
+        var all = [Bytes]()
+        for tx in txs {
+            guard let inputHex = (tx["input"] ?? tx["data"])?.stringValue, let input = try? Hex.decode(inputHex) else { continue }
+            all.append(input)
+            let to = tx["to"]
+            if to == nil || to == .null, let hash = tx["hash"]?.stringValue {
+                let receipt = try pinned.client.request("eth_getTransactionReceipt", [.string(hash)])
+                if let created = receipt["contractAddress"]?.stringValue, let addr = try? Address(created), addr == a {
+                    return [input]
+                }
+            }
+        }
+        return all
+    }
+}
