@@ -471,3 +471,48 @@ struct AppAuthScheduledTests {
         #expect(r.check("appauth.pending")?.summary.contains("no pending operation") == true)
     }
 }
+
+@Suite("appauth: options and attest reports")
+struct AppAuthOptionTests {
+    func report(_ facts: String, verdict: String = "pass", command: String = "attest") throws -> JSONValue {
+        try JSONParser.parse("{\"schema\":\"devproof.report/v1\",\"command\":\"\(command)\",\"verdict\":\"\(verdict)\",\"checks\":[],\"facts\":{\(facts)}}")
+    }
+
+    @Test func readsComposeHashAndAppId() throws {
+        let j = try report("\"app_id\":\"\(String(repeating: "ab", count: 20))\",\"compose_hash\":\"\(String(repeating: "11", count: 32))\"", verdict: "fail")
+        let c = try AppAuth.attestClaim(j, "r.json")
+        #expect(c.composeHash == Bytes(repeating: 0x11, count: 32))
+        #expect(c.appId == (try Address(String(repeating: "ab", count: 20))))
+        #expect(c.verdict == "fail")
+    }
+
+    @Test func rejectsWhatIsNotAnAttestReport() throws {
+        #expect(throws: DevProofError.self) { try AppAuth.attestClaim(try report("\"compose_hash\":\"\(String(repeating: "11", count: 32))\"", command: "keys"), "r.json") }
+        #expect(throws: DevProofError.self) { try AppAuth.attestClaim(try report(""), "r.json") }
+        #expect(throws: DevProofError.self) { try AppAuth.attestClaim(try report("\"compose_hash\":null"), "r.json") }
+        #expect(throws: DevProofError.self) { try AppAuth.attestClaim(try report("\"compose_hash\":\"1234\""), "r.json") }
+        #expect(throws: DevProofError.self) {
+            try AppAuth.attestClaim(try report("\"compose_hash\":\"\(String(repeating: "11", count: 32))\",\"app_id\":\"zz\""), "r.json")
+        }
+    }
+
+    @Test func usageErrorsBeforeAnyNetwork() {
+        func run(_ f: (inout AppAuthOptions) -> Void) -> DevProofError? {
+            var o = AppAuthOptions()
+            o.app = "0x00000000000000000000000000000000000a9900"
+            o.rpcURLs = ["http://127.0.0.1:1"]
+            f(&o)
+            do { _ = try AppAuth.run(o); return nil } catch let e as DevProofError { return e } catch { return nil }
+        }
+        #expect(run { $0.app = nil }?.exitCode == 2)
+        #expect(run { $0.app = "0x1234" }?.exitCode == 2)
+        #expect(run { $0.rpcURLs = [] }?.exitCode == 2)
+        #expect(run { $0.offline = true }?.exitCode == 2)
+        #expect(run { $0.minNotice = "soon" }?.exitCode == 2)
+        #expect(run { $0.composeHash = "0x12" }?.exitCode == 2)
+        #expect(run { $0.composeHash = Bytes(repeating: 1, count: 32).hex; $0.fromAttest = "/x" }?.exitCode == 2)
+        #expect(run { $0.fromAttest = "/nonexistent/attest.json" }?.exitCode == 2)
+        #expect(run { $0.block = "yesterday" }?.exitCode == 2)
+        #expect(run { $0.quorum = 3 }?.exitCode == 2)
+    }
+}
