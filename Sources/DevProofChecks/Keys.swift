@@ -16,6 +16,9 @@ public struct KeysOptions: Sendable {
     public var simulator = false
     public var purpose = KMSSignatureChain.defaultPurpose
     public var replicas: [String] = []
+    /// Oracle base URLs (tutorial 03/05): each serves its signed response at `/price`. The first is the response
+    /// when `response` is nil; the others are replicas.
+    public var urls: [String] = []
     public var offline = false
     /// Fetches a URL (HTTP GET) and returns the body; the CLI wires in the HTTP client.
     public var fetchURL: (@Sendable (String) throws -> Bytes)?
@@ -29,8 +32,15 @@ public enum Keys {
     public static let command = "keys"
 
     public static func run(_ o: KeysOptions) throws -> Report {
-        guard let responseArg = o.response else {
-            throw DevProofError.usage("keys needs --response FILE|URL (the oracle's response, a GetKey result or KMS app keys)")
+        let priceURLs = try o.urls.map(priceURL)
+        var replicaArgs = o.replicas
+        let responseArg: String
+        if let r = o.response {
+            responseArg = r; replicaArgs = priceURLs + replicaArgs
+        } else if let first = priceURLs.first {
+            responseArg = first; replicaArgs = Array(priceURLs.dropFirst()) + replicaArgs
+        } else {
+            throw DevProofError.usage("keys needs --response FILE|URL or --url ORACLE (the oracle's response, a GetKey result or KMS app keys)")
         }
         var appIdSource = "--app-id"
         var appIdFromAttest: Bytes?
@@ -58,7 +68,7 @@ public enum Keys {
         // Load everything before deciding anything: malformed input is exit 2 whatever else happens.
         let primary = try KeyResponse.parse(try load(responseArg, o, what: "response"), source: displayName(responseArg))
         var replicaInputs: [(String, Result<KeyResponse, DevProofError>)] = []
-        for r in o.replicas {
+        for r in replicaArgs {
             do {
                 replicaInputs.append((r, .success(try KeyResponse.parse(try load(r, o, what: "replica"), source: displayName(r)))))
             } catch let e as DevProofError {
@@ -136,6 +146,13 @@ public enum Keys {
             throw DevProofError.malformed("--from-attest \(path): the report has no 20-byte facts.app_id (no app-id event in the evidence?)")
         }
         return b
+    }
+
+    /// `--url BASE` → BASE/price (the tutorial oracles' signed endpoint).
+    static func priceURL(_ base: String) throws -> String {
+        guard isURL(base) else { throw DevProofError.usage("--url '\(base)' must be an http(s) URL of the oracle (its /price is fetched)") }
+        if base.hasSuffix("/price") { return base }
+        return (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/price"
     }
 
     static func isURL(_ s: String) -> Bool { s.hasPrefix("http://") || s.hasPrefix("https://") }

@@ -13,6 +13,8 @@ struct KeysCommand: ParsableCommand {
 
     @Option(help: "The response to verify: a JSON file, '-' for stdin, or an http(s) URL.")
     var response: String?
+    @Option(help: "Oracle base URL (tutorial 03/05): its /price is verified; repeat for replicas.")
+    var url: [String] = []
     @Option(name: .customLong("app-id"), help: "The app id (20 bytes hex) from evidence you trust: the attested app-id event or the audited AppAuth address. Never taken from the response.")
     var appId: String?
     @Option(name: .customLong("from-attest"), help: "Take the app id from a passing `devproof attest --json` report (facts.app_id).")
@@ -32,7 +34,7 @@ struct KeysCommand: ParsableCommand {
     func run() throws {
         CLI.run(common) {
             var o = KeysOptions()
-            o.response = response; o.appId = appId; o.fromAttest = fromAttest; o.kmsRoot = kmsRoot; o.kmsContract = kmsContract
+            o.response = response; o.urls = url; o.appId = appId; o.fromAttest = fromAttest; o.kmsRoot = kmsRoot; o.kmsContract = kmsContract
             o.rpc = rpcFlags.options(common); o.simulator = simulator; o.purpose = purpose; o.replicas = replica
             o.offline = common.offline
             o.fetchURL = { url in

@@ -126,6 +126,17 @@ struct KeysCLITests {
         #expect(Self.status(try Self.json(ok), "keys.replicas") == "pass")
         let other = try Run.devproof(["keys", "--response", "\(base)/t03", "--replica", "\(base)/other", "--app-id", f.appId, "--kms-root", f.rootAddress])
         #expect(other.status == 1)
+        // --url BASE: the tutorial's `devproof keys --url http://localhost:8080 …`; /price is fetched, more --url
+        // are replicas.
+        let pdir = TestPaths.tempDir("keys-oracle")
+        try FileManager.default.copyItem(atPath: f.t03, toPath: pdir.appendingPathComponent("price.json").path)
+        let oracle = try LocalServer(script: "keys_oracle_server.py", args: [pdir.path])
+        defer { oracle.stop() }
+        let viaURL = try Run.devproof(["keys", "--url", oracle.baseURL, "--url", oracle.baseURL + "/", "--app-id", f.appId, "--kms-root", f.rootAddress, "--json"])
+        #expect(viaURL.status == 0, "\(viaURL.stderr)")
+        #expect(Self.status(try Self.json(viaURL), "keys.replicas") == "pass")
+        let badURL = try Run.devproof(["keys", "--url", "localhost:8080", "--app-id", f.appId, "--kms-root", f.rootAddress])
+        #expect(badURL.status == 2)
         // A replica that answers 404: the evidence is missing → inconclusive.
         let missing = try Run.devproof(["keys", "--response", "\(base)/t03", "--replica", "\(base)/nothing", "--app-id", f.appId, "--kms-root", f.rootAddress, "--json"])
         #expect(missing.status == 3)
