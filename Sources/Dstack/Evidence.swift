@@ -35,6 +35,9 @@ public enum JSStringify {
         case .object(let m):
             var order = [String](), vals = [String: JSONValue]()
             for x in m { if vals[x.key] == nil { order.append(x.key) }; vals[x.key] = x.value }
+            // OrdinaryOwnPropertyKeys: array-index keys first, ascending; then the others in creation order.
+            let indices = order.compactMap { k in arrayIndex(k).map { (k, $0) } }.sorted { $0.1 < $1.1 }.map(\.0)
+            if !indices.isEmpty { order = indices + order.filter { arrayIndex($0) == nil } }
             out += "{"
             for (i, k) in order.enumerated() {
                 if i > 0 { out += "," }
@@ -44,6 +47,13 @@ public enum JSStringify {
             out += "}"
         }
     }
+}
+
+/// An ECMAScript array index: the canonical decimal form of an integer in 0 ..< 2^32 - 1.
+func arrayIndex(_ k: String) -> UInt32? {
+    guard !k.isEmpty, k.count <= 10, k.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+          k == "0" || !k.hasPrefix("0"), let v = UInt64(k), v < 0xFFFF_FFFF else { return nil }
+    return UInt32(v)
 }
 
 /// dstack evidence as supplied, before any verification. Each source is kept separately so that

@@ -81,3 +81,45 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+@Suite("dstack: JSON.stringify differential against Node")
+struct JSStringifyNodeTests {
+    /// Random statements (nested objects/arrays, varied number literals, non-ASCII and control characters,
+    /// integer-like and duplicate keys): our re-serialization must equal Node's JSON.stringify(JSON.parse(text)).
+    @Test func stringifyMatchesNode() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/node") || FileManager.default.isExecutableFile(atPath: "/usr/local/bin/node") else {
+            print("SKIP: node not installed: JSON.stringify differential not run"); return
+        }
+        var rng = SplitMix(seed: 0x0dd_c0de)
+        let strs = ["a", "Z", "é", "你好", "😀", "\\u2028", "\\u0001", "\\\"", "\\\\", "/", "\\n", "\\ud834\\udd1e", " ", "\\u007f"]
+        let nums = ["0", "-0", "1", "1.0", "1e21", "1E+21", "1e-7", "0.000001", "123.456e3", "-1.5e-300", "9007199254740993",
+                    "1703347200000", "0.1", "2e308", "5e-324", "100e-2", "12345678901234567890"]
+        let keys = ["price", "source", "tlsIssuer", "b", "a", "2", "10", "1", "01", "4294967295", "4294967294", "é", "__proto", "dup"]
+        func str() -> String { "\"" + (0..<Int(rng.next() % 4)).map { _ in strs[Int(rng.next() % UInt64(strs.count))] }.joined() + "\"" }
+        func value(_ d: Int) -> String {
+            switch rng.next() % (d < 3 ? 7 : 4) {
+            case 0: return str()
+            case 1: return nums[Int(rng.next() % UInt64(nums.count))]
+            case 2: return ["true", "false", "null"][Int(rng.next() % 3)]
+            case 3: return nums[Int(rng.next() % UInt64(nums.count))]
+            case 4, 5:
+                let n = Int(rng.next() % 5)
+                return "{" + (0..<n).map { _ in "\"\(keys[Int(rng.next() % UInt64(keys.count))])\" : " + value(d + 1) }.joined(separator: ",\n ") + "}"
+            default:
+                return "[" + (0..<Int(rng.next() % 4)).map { _ in value(d + 1) }.joined(separator: ", ") + "]"
+            }
+        }
+        var docs = [String]()
+        for _ in 0..<400 { docs.append("{" + (0..<Int(1 + rng.next() % 6)).map { _ in "\"\(keys[Int(rng.next() % UInt64(keys.count))])\": " + value(0) }.joined(separator: ",\n  ") + "}") }
+        let input = docs.map { Base64.encode(Array($0.utf8)) }.joined(separator: "\n")
+        let js = "for (const l of require('fs').readFileSync(0,'utf8').trim().split('\\n')) console.log(Buffer.from(JSON.stringify(JSON.parse(Buffer.from(l,'base64').toString('utf8'))),'utf8').toString('base64'))"
+        let r = try Run.process("/usr/bin/env", ["node", "-e", js], stdin: Array(input.utf8))
+        try #require(r.status == 0, "\(r.stderr)")
+        let outs = r.stdout.split(separator: "\n").map(String.init)
+        try #require(outs.count == docs.count)
+        for (doc, b64) in zip(docs, outs) {
+            let want = String(decoding: try Base64.decode(b64), as: UTF8.self)
+            #expect(JSStringify.stringify(try JSONParser.parse(doc)) == want, "\(doc)")
+        }
+    }
+}
