@@ -48,8 +48,8 @@ struct DstackDifferentialTests {
             print("SKIP: node not installed: ECMAScript number differential not run"); return
         }
         let ds = Self.sampleDoubles()
-        let js = "const l=require('fs').readFileSync(0,'utf8').trim().split('\\n');const b=Buffer.alloc(8);for(const h of l){b.writeBigUInt64LE(BigInt('0x'+h));console.log(String(b.readDoubleLE(0)))}"
-        let r = try Run.process("/usr/bin/env", ["node", "-e", js], stdin: Array(Self.bitsHex(ds).utf8))
+        let js = "const l=require('fs').readFileSync(process.argv[1],'utf8').trim().split('\\n');const b=Buffer.alloc(8);for(const h of l){b.writeBigUInt64LE(BigInt('0x'+h));console.log(String(b.readDoubleLE(0)))}"
+        let r = try Run.process("/usr/bin/env", ["node", "-e", js, try inputFile(Self.bitsHex(ds))])
         try #require(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n").map(String.init)
         try #require(lines.count == ds.count)
@@ -60,13 +60,21 @@ struct DstackDifferentialTests {
           .enabled(if: TestPaths.python != nil, "Python venv not found: repr differential not run"))
     func pythonReprMatchesCPython() throws {
         let ds = Self.sampleDoubles()
-        let py = "import sys,struct\nfor h in sys.stdin.read().split():\n    print(repr(struct.unpack('<d', int(h,16).to_bytes(8,'little'))[0]))"
-        let r = try Run.python(["-c", py], stdin: Array(Self.bitsHex(ds).utf8))
+        let py = "import sys,struct\nfor h in open(sys.argv[1]).read().split():\n    print(repr(struct.unpack('<d', int(h,16).to_bytes(8,'little'))[0]))"
+        let r = try Run.python(["-c", py, try inputFile(Self.bitsHex(ds))])
         try #require(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n").map(String.init)
         try #require(lines.count == ds.count)
         for (d, s) in zip(ds, lines) { #expect(NumberFormat.pythonRepr(d) == s, "\(d.bitPattern)") }
     }
+}
+
+/// Input for a child process, passed as a file: a stdin pipe can be inherited by other children spawned
+/// concurrently by parallel tests, and then never reaches EOF.
+func inputFile(_ text: String) throws -> String {
+    let u = TestPaths.tempDir("dstack-diff").appendingPathComponent("input.txt")
+    try InputFile.write(u.path, Array(text.utf8))
+    return u.path
 }
 
 /// Deterministic 64-bit generator for reproducible samples.
@@ -112,8 +120,8 @@ struct JSStringifyNodeTests {
         var docs = [String]()
         for _ in 0..<400 { docs.append("{" + (0..<Int(1 + rng.next() % 6)).map { _ in "\"\(keys[Int(rng.next() % UInt64(keys.count))])\": " + value(0) }.joined(separator: ",\n  ") + "}") }
         let input = docs.map { Base64.encode(Array($0.utf8)) }.joined(separator: "\n")
-        let js = "for (const l of require('fs').readFileSync(0,'utf8').trim().split('\\n')) console.log(Buffer.from(JSON.stringify(JSON.parse(Buffer.from(l,'base64').toString('utf8'))),'utf8').toString('base64'))"
-        let r = try Run.process("/usr/bin/env", ["node", "-e", js], stdin: Array(input.utf8))
+        let js = "for (const l of require('fs').readFileSync(process.argv[1],'utf8').trim().split('\\n')) console.log(Buffer.from(JSON.stringify(JSON.parse(Buffer.from(l,'base64').toString('utf8'))),'utf8').toString('base64'))"
+        let r = try Run.process("/usr/bin/env", ["node", "-e", js, try inputFile(input)])
         try #require(r.status == 0, "\(r.stderr)")
         let outs = r.stdout.split(separator: "\n").map(String.init)
         try #require(outs.count == docs.count)
