@@ -27,6 +27,7 @@ from eth_abi import encode as abi_encode
 from eth_tester import EthereumTester, PyEVMBackend
 from eth_tester.backends.pyevm import main as pyevm_main
 from eth_tester.exceptions import BlockNotFound, TransactionFailed, TransactionNotFound
+from eth_tester.exceptions import ValidationError as TesterValidationError
 from eth_utils import keccak, to_canonical_address, to_checksum_address
 from trie import HexaryTrie
 
@@ -80,6 +81,28 @@ def _patched_backend_call(self, transaction, block_number="latest"):
 
 
 PyEVMBackend.call = _patched_backend_call
+
+_ORIGINAL_TX_LOOKUP = pyevm_main._get_transaction_by_hash
+_ACTIVE_NODES = []  # Node instances; their tx index answers eth-tester's (otherwise O(chain length)) lookups
+
+
+def _indexed_tx_lookup(chain, transaction_hash):
+    for node in _ACTIVE_NODES:
+        if node.backend.chain is chain:
+            head_block = chain.get_block()
+            for index, tx in enumerate(head_block.transactions):
+                if tx.hash == transaction_hash:
+                    return head_block, tx, index
+            node._index_chain()
+            hit = node._tx_index.get(bytes(transaction_hash))
+            if hit is None:
+                raise TransactionNotFound(f"No transaction found for transaction hash: 0x{bytes(transaction_hash).hex()}")
+            block = chain.get_canonical_block_by_number(hit[0])
+            return block, block.transactions[hit[1]], hit[1]
+    return _ORIGINAL_TX_LOOKUP(chain, transaction_hash)
+
+
+pyevm_main._get_transaction_by_hash = _indexed_tx_lookup
 
 # ---------------------------------------------------------------- wire format helpers
 DATA_INT_KEYS = {"logs_bloom": 256}
@@ -141,6 +164,8 @@ class Node:
         self._log_blocks = {}
         self._log_block_nums = []
         self._indexed_upto = -1
+        self._tx_index = {}
+        _ACTIVE_NODES.append(self)
         self.methods = {
             "web3_clientVersion": lambda: "devproof-devnet/eth-tester+py-evm",
             "net_version": lambda: str(self.chain_id),
@@ -337,25 +362,42 @@ class Node:
         }
 
     # ------------------------------------------------------------ logs (indexed; blocks are immutable until evm_revert)
-    def _index_logs(self):
-        head = self.latest_number()
+    def _index_chain(self):
+        """Indexes new canonical blocks: tx hash → (block, index) and the logs of blocks that have any."""
         chain = self.backend.chain
+        head = self.latest_number()
         for n in range(self._indexed_upto + 1, head + 1):
             header = chain.get_canonical_block_header_by_number(n)
+            if header.transaction_root == EMPTY_TRIE_ROOT:
+                continue
+            block = chain.get_canonical_block_by_number(n)
+            for i, tx in enumerate(block.transactions):
+                self._tx_index[bytes(tx.hash)] = (n, i)
             if header.bloom == 0:
                 continue
-            blk = self.tester.get_block_by_number(n)
-            logs = []
-            for txh in blk["transactions"]:
-                for lg in self.tester.get_transaction_receipt(txh)["logs"]:
-                    logs.append(self.log_out(lg))
+            logs, log_index = [], 0
+            bhash = "0x" + header.hash.hex()
+            for i, (tx, rcpt) in enumerate(zip(block.transactions, block.get_receipts(chain.chaindb))):
+                for lg in rcpt.logs:
+                    logs.append({
+                        "address": to_checksum_address(lg.address),
+                        "topics": ["0x" + t.to_bytes(32, "big").hex() for t in lg.topics],
+                        "data": "0x" + bytes(lg.data).hex(),
+                        "blockNumber": hex(n),
+                        "blockHash": bhash,
+                        "transactionHash": "0x" + bytes(tx.hash).hex(),
+                        "transactionIndex": hex(i),
+                        "logIndex": hex(log_index),
+                        "removed": False,
+                    })
+                    log_index += 1
             if logs:
                 self._log_blocks[n] = logs
                 self._log_block_nums.append(n)
         self._indexed_upto = max(self._indexed_upto, head)
 
     def _reset_log_index(self):
-        self._log_blocks, self._log_block_nums, self._indexed_upto = {}, [], -1
+        self._log_blocks, self._log_block_nums, self._indexed_upto, self._tx_index = {}, [], -1, {}
 
     def get_logs(self, f):
         if not isinstance(f, dict):
@@ -378,7 +420,7 @@ class Node:
             addrs = [addrs]
         addrs = {a.lower() for a in addrs} if addrs else None
         topics = f.get("topics") or []
-        self._index_logs()
+        self._index_chain()
         res = []
         lo = bisect.bisect_left(self._log_block_nums, fb)
         hi = bisect.bisect_right(self._log_block_nums, tb)
@@ -529,6 +571,8 @@ class Node:
             data = e.args[0] if e.args and isinstance(e.args[0], (bytes, bytearray)) else b""
             err = revert_error(bytes(data), str(e))
             return {"jsonrpc": "2.0", "id": rid, "error": {"code": err.code, "message": err.message, "data": err.data}}
+        except TesterValidationError as e:
+            return {"jsonrpc": "2.0", "id": rid, "error": {"code": -32602, "message": f"invalid params: {e}"}}
         except TypeError as e:
             return {"jsonrpc": "2.0", "id": rid, "error": {"code": -32602, "message": f"invalid params: {e}"}}
         except Exception as e:  # noqa: BLE001

@@ -127,6 +127,16 @@ check("logs app_instant: ComposeHashAdded, OwnershipTransferred, Initialized, Up
 check("log fields are the standard ones", all(set(lg) == {"address", "topics", "data", "blockNumber", "blockHash", "transactionHash",
                                                           "transactionIndex", "logIndex", "removed"} for lg in logs))
 
+# receipts agree with eth_getLogs (same logIndex numbering, per block); unknown tx → null; bad hash → -32602
+all_logs = rpc("eth_getLogs", {"fromBlock": "0x0", "toBlock": "latest"})
+same = True
+for lg in all_logs[:40]:
+    rc = rpc("eth_getTransactionReceipt", lg["transactionHash"])
+    same &= any(x == lg for x in rc["logs"]) and rc["blockHash"] == lg["blockHash"]
+check("receipt logs == eth_getLogs entries", same and len(all_logs) > 40, str(len(all_logs)))
+check("unknown tx receipt is null", rpc("eth_getTransactionReceipt", "0x" + "11" * 32) is None)
+check("malformed tx hash is -32602", rpc_raw("eth_getTransactionReceipt", "0x00").get("error", {}).get("code") == -32602)
+
 # block header hash recomputed from the JSON fields (Prague header)
 blk = rpc("eth_getBlockByNumber", "latest", False)
 h = lambda k: bytes.fromhex(blk[k][2:])  # noqa: E731

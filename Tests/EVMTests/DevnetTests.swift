@@ -84,11 +84,20 @@ struct DevnetTests {
 
     @Test("eth_getLogs range limit answers like public RPCs; evm_mine advances many blocks; stop leaves no process")
     func limitsAndStop() throws {
-        let net = try Devnet.start(scenario: "empty", maxLogRange: 100, maxLogResults: 5)
+        let net = try Devnet.start(scenario: "empty", maxLogRange: 100, maxLogResults: 5, liar: "blockhash,head")
         let pid = net.pid
         #expect(Devnet.isAlive(pid))
         try net.mine(500)
         #expect(try net.blockNumber() == 500)
+
+        // the lying proxy alters block hashes and the head, and passes everything else through
+        let liar = try #require(net.liarURL)
+        let honest = try #require(net.rpc("eth_getBlockByNumber", ["0x10", false]) as? [String: Any])
+        let lied = try #require(net.rpc("eth_getBlockByNumber", ["0x10", false], url: liar) as? [String: Any])
+        #expect(honest["hash"] as? String != nil && honest["hash"] as? String != lied["hash"] as? String)
+        #expect(honest["parentHash"] as? String == lied["parentHash"] as? String)
+        #expect(try net.rpc("eth_blockNumber", url: liar) as? String == "0x1ef")
+        #expect(try net.rpc("eth_chainId", url: liar) as? String == net.rpc("eth_chainId") as? String)
         do {
             try net.rpc("eth_getLogs", [["fromBlock": "0x0", "toBlock": "0x1f4"]])
             Issue.record("expected a range error")
@@ -105,6 +114,8 @@ struct DevnetTests {
             if !gone { usleep(100_000) }
         }
         #expect(gone, "devnet server pid \(pid) still running after stop()")
+        let liarPid = (net.info["liar_pid"] as? NSNumber)?.int32Value ?? 0
+        #expect(liarPid > 0 && !Devnet.isAlive(liarPid))
         #expect(!net.isRunning)
     }
 }
