@@ -415,7 +415,8 @@ def scenario_bench_history(d, events=1000, blocks=50_000):
     c["app_impl"], _ = d.deploy("DstackApp", a[0])
     c["history_app"], first = d.deploy_app_proxy(c["app_impl"], a[0], owner, False, True, False, None, COMPOSE["H1"])
     gap = max(0, blocks // events - 1)
-    counts = {"ComposeHashAdded": 1, "ComposeHashRemoved": 0, "OwnershipTransferred": 1, "Initialized": 1, "Upgraded": 1}
+    counts = {"ComposeHashAdded": 1, "ComposeHashRemoved": 0, "PolicyChanged": events, "OwnershipTransferred": 1,
+              "Initialized": 1, "Upgraded": 1}
     for i in range(events):
         h = b32(h32(f"devproof-devnet bench compose {i}"))
         if i % 4 == 3:

@@ -41,6 +41,13 @@ struct DevnetTests {
         #expect(r.stdout.contains(" 0 failed"))
     }
 
+    @Test("server edge cases in-process: log filters and limits, block ids, time, snapshots, batches (devnet/selftest.py)")
+    func serverSelfTest() throws {
+        let r = try Run.python([TestPaths.root.appendingPathComponent("devnet/selftest.py").path])
+        #expect(r.status == 0, "\(r.stdout.suffix(3000))\n\(r.stderr.suffix(2000))")
+        #expect(r.stdout.contains(" 0 failed"))
+    }
+
     @Test("reverts carry ABI Error(string) data in the JSON-RPC error")
     func revertData() throws {
         let net = try Devnet.shared("default")
