@@ -371,6 +371,19 @@ def scenario_default(d):
                        "fulfilled_request": 0, "fulfilled_block": int(rc["blockNumber"], 16), "open_request": 1,
                        "chain": chain.describe()}
 
+    # 13. DstackApp created by the KMS factory (deployAndRegisterApp → AppDeployedViaFactory), EOA owner
+    rc = d.call_tx(app_owner, c["kms"], "deployAndRegisterApp(address,bool,bool,bool,bytes32,bytes32)",
+                   ["address", "bool", "bool", "bool", "bytes32", "bytes32"],
+                   [app_owner, False, False, False, b32(DEVICE_ID), b32(H["H1"])])
+    factory_topic = "0x" + keccak(text="AppDeployedViaFactory(address,address)").hex()
+    lg = next(x for x in rc["logs"] if x["topics"][0] == factory_topic)
+    c["app_factory"] = to_checksum_address("0x" + lg["topics"][1][-40:])
+    apps["app_factory"] = {"address": c["app_factory"], "kind": "DstackApp", "proxy": True, "implementation": c["app_impl"],
+                           "owner": app_owner, "owner_kind": "eoa", "pending_owner": ZERO,
+                           "allowed_compose_hashes": [H["H1"]], "allowed_devices": [DEVICE_ID], "allow_any_device": False,
+                           "upgrades_disabled": False, "require_tcb_up_to_date": False, "registered": True,
+                           "deploy_block": int(rc["blockNumber"], 16), "notice_period": 0, "deployed_via_factory": True}
+
     facts["kms"] = {"address": c["kms"], "owner": deployer, "deploy_block": kms_block,
                     "k256_pubkey": "0x" + root.pubkey_compressed.hex(), "root_address": root.address,
                     "root_private_key": "0x" + root.priv.hex(), "ca_pubkey": "0x" + ca_pub.hex(),

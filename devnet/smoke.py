@@ -87,6 +87,14 @@ for p in F["proposals"]:
         ok = err.get("code") == 3 and err.get("data", "").startswith("0x08c379a0") and decode(["string"], bytes.fromhex(err["data"][10:]))[0] == "not proposed"
         check(f"proposal {p['app']} {p['status']}: activatesAt reverts Error('not proposed')", ok, json.dumps(err)[:120])
 
+# factory-deployed app: AppDeployedViaFactory(appId indexed, deployer indexed) from the KMS, registered
+fa = apps["app_factory"]
+flogs = rpc("eth_getLogs", {"fromBlock": "0x0", "toBlock": "latest", "address": k_addr,
+                            "topics": ["0x" + keccak(text="AppDeployedViaFactory(address,address)").hex()]}) if (k_addr := F["kms"]["address"]) else []
+check("AppDeployedViaFactory", len(flogs) == 1 and flogs[0]["topics"][1][-40:] == fa["address"][2:].lower()
+      and int(flogs[0]["blockNumber"], 16) == fa["deploy_block"])
+check("factory app registered", call(k_addr, "registeredApps(address)", ["address"], [fa["address"]], ["bool"])[0])
+
 # boot simulations
 T = "(address,bytes32,address,bytes32,bytes32,bytes32,bytes32,string,string[])"
 for b in F["boot"]:

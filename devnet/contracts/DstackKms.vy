@@ -2,7 +2,9 @@
 # @title DstackKms (devnet)
 # @notice ABI-compatible subset of dstack's kms/auth-eth DstackKms: kmsInfo, registeredApps, allowedOsImages,
 #         KMS MR/device allowlists, isKmsAllowed, and isAppAllowed (registered → OS image → code exists →
-#         delegate to the app's IAppAuth.isAppAllowed). Deployed directly (no proxy); owner is single-step.
+#         delegate to the app's IAppAuth.isAppAllowed), and the deployAndRegisterApp factory (6-argument form:
+#         an ERC-1967 proxy of appImplementation, initialized, registered, AppDeployedViaFactory emitted).
+#         Deployed directly (no proxy); owner is single-step.
 
 struct AppBootInfo:
     appId: address
@@ -54,6 +56,10 @@ event GatewayAppIdSet:
 event AppImplementationSet:
     implementation: address
 
+event AppDeployedViaFactory:
+    appId: indexed(address)
+    deployer: indexed(address)
+
 event PolicyChanged:
     actor: indexed(address)
     policy: indexed(bytes32)
@@ -63,6 +69,12 @@ event PolicyChanged:
 event OwnershipTransferred:
     previousOwner: indexed(address)
     newOwner: indexed(address)
+
+# ERC-1967 proxy creation code (same bytes as devnet/deploy.py proxy_initcode for 196-byte init data), split
+# around the two places the implementation address goes.
+PROXY_A: constant(Bytes[1]) = x"73"
+PROXY_B: constant(Bytes[86]) = x"807f360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc557fbc7cd75a20ee27fd9adebab32041f755214dbc6bffa90cc0225b39da2e5c2d3b5f5fa26100c46100d35f395f5f6100c45f73"
+PROXY_C: constant(Bytes[84]) = x"5af4608b573d5f5f3e3d5ffd5b61003a6100995f3961003a5ff3365f5f375f5f365f7f360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc545af43d5f5f3e6036573d5ffd5b3d5ff3"
 
 _kmsInfo: KmsInfo
 gatewayAppId: public(String[128])
@@ -127,10 +139,30 @@ def setAppImplementation(impl: address):
 @external
 def registerApp(appId: address):
     assert appId != empty(address), "Invalid app ID"
+    self._register(appId)
+
+
+@internal
+def _register(appId: address):
     self.registeredApps[appId] = True
     log AppRegistered(appId=appId)
     log PolicyChanged(actor=msg.sender, policy=keccak256("registered-app"),
                       policyValue=convert(convert(appId, uint256), bytes32), enabled=True)
+
+
+@external
+def deployAndRegisterApp(initialOwner: address, disableUpgrades: bool, allowAnyDevice: bool, requireTcbUpToDate: bool,
+                         initialDeviceId: bytes32, initialComposeHash: bytes32) -> address:
+    impl: address = self.appImplementation
+    assert impl != empty(address), "DstackApp implementation not set"
+    init_data: Bytes[196] = concat(method_id("initialize(address,bool,bool,bool,bytes32,bytes32)"),
+                              abi_encode(initialOwner, disableUpgrades, allowAnyDevice, requireTcbUpToDate,
+                                         initialDeviceId, initialComposeHash))
+    code: Bytes[426] = concat(PROXY_A, convert(impl, bytes20), PROXY_B, convert(impl, bytes20), PROXY_C, init_data)
+    app: address = raw_create(code)
+    self._register(app)
+    log AppDeployedViaFactory(appId=app, deployer=msg.sender)
+    return app
 
 
 @external
