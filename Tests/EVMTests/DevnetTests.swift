@@ -5,11 +5,15 @@ import TestSupport
 /// The local EVM test chain (scripts/devnet): starts, answers raw JSON-RPC, holds the scenario contracts, stops.
 @Suite("devnet: local EVM test chain", .serialized)
 struct DevnetTests {
+    /// This suite's own default devnet: smoke.py and the time-travel test change chain state (snapshot, time
+    /// travel, revert), which must never happen on `Devnet.shared`, read concurrently by other suites.
+    static let own = Result { try Devnet.start(scenario: "default") }
+
     static func word(_ hex: String) -> String { String(hex.dropFirst(2)).lowercased() }
 
     @Test("default scenario: chain id, contract reads, independent Python smoke checks")
     func defaultScenario() throws {
-        let net = try Devnet.shared("default")
+        let net = try Self.own.get()
         let chainId = try #require(net.rpc("eth_chainId") as? String)
         #expect(UInt64(chainId.dropFirst(2), radix: 16) == net.chainId)
         #expect(net.chainId == 131_277_322_940_537)
@@ -75,7 +79,7 @@ struct DevnetTests {
 
     @Test("snapshot, time travel and revert: a pending proposal becomes activatable, then is pending again")
     func timeTravel() throws {
-        let net = try Devnet.shared("default")
+        let net = try Self.own.get()
         let tl = try net.address("timelock_app")
         let pending = try #require((net.fact("proposals") as? [[String: Any]])?.first { ($0["app"] as? String) == "timelock_app" && ($0["status"] as? String) == "pending" })
         let hash = try #require(pending["compose_hash"] as? String)

@@ -15,14 +15,16 @@ public struct DevnetRPCError: Error, CustomStringConvertible {
 /// The project's local EVM test chain (scripts/devnet → devnet/server.py over eth-tester + py-evm, contracts from
 /// devnet/contracts, scenario facts in devnet.json; see docs/devnet.md).
 ///
-///     let net = try Devnet.shared("default")          // one per scenario per test process (suites share it)
+///     let net = try Devnet.shared("default")          // READ-ONLY, one per scenario per test process
 ///     let app = try net.address("app_instant")
 ///     let owner = net.fact("apps.app_instant.owner") as? String
-///     let snap = try net.snapshot(); defer { try? net.revert(snap) }   // when a test mutates state
-///     try net.increaseTime(8 * 86400)
+///     let mine = try Devnet.start(scenario: "default") // private: transactions, time travel, snapshots
+///     try mine.increaseTime(8 * 86400)
 ///
-/// A devnet started with `start` stops on `stop()` or deinit; shared ones live until the test process exits
-/// (the server watches its parent's pid and exits within a second).
+/// Never change the state of a shared devnet (no transactions, time travel, mining, snapshot/revert — not even
+/// restored ones): suites run in parallel and read it concurrently. A devnet started with `start` stops on
+/// `stop()` or deinit; shared ones (and suite-static ones) live until the test process exits (the server watches
+/// its parent's pid and exits within a second).
 public final class Devnet: @unchecked Sendable {
     public let url: String
     public let dir: URL
@@ -71,8 +73,8 @@ public final class Devnet: @unchecked Sendable {
     private static let sharedLock = NSLock()
     nonisolated(unsafe) private static var sharedNets: [String: Devnet] = [:]
 
-    /// One devnet per scenario per test process, started on first use. Tests that mutate state must take
-    /// `snapshot()` / `revert(_:)` or run in a `.serialized` suite.
+    /// One devnet per scenario per test process, started on first use. Read-only: tests that change chain
+    /// state (even temporarily) must use their own `start(...)`.
     public static func shared(_ scenario: String = "default") throws -> Devnet {
         sharedLock.lock(); defer { sharedLock.unlock() }
         if let n = sharedNets[scenario], n.isRunning { return n }
