@@ -67,6 +67,7 @@ extension AppAuth {
             let snapshot = try AppAuthReader(chain: chain, fromBlock: o.fromBlock).read(app: app, runningHash: running)
             var report = judge(snapshot, policy)
             report.setFact("rpc", pinned.json)
+            report.setFact("rpc_requests", .obj([("posts", .int(rpc.stats.posts)), ("calls", .int(rpc.stats.calls))]))
             return report
         } catch let e as RPCError {
             if case .disagreement = e {

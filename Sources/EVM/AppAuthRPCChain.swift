@@ -59,7 +59,15 @@ public final class AppAuthRPCChain: AppAuthChain, @unchecked Sendable {
     }
 
     public func creationInputs(_ a: Address, block: UInt64) throws -> [Bytes] {
-        let b = try pinned.client.request("eth_getBlockByNumber", [.string(RPCQuantity.encode(block)), .bool(true)])
+        // Providers present transactions with different extra fields: compare what is used.
+        let b = try pinned.client.request("eth_getBlockByNumber", [.string(RPCQuantity.encode(block)), .bool(true)], compare: { _, v in
+            .obj([("hash", (v["hash"] ?? .null).lowercasedHex),
+                  ("transactions", .array((v["transactions"]?.arrayValue ?? []).map { t in
+                      .obj([("hash", (t["hash"] ?? .null).lowercasedHex), ("to", (t["to"] ?? .null).lowercasedHex),
+                            ("input", (t["input"] ?? t["data"] ?? .null).lowercasedHex)])
+                  }))])
+        })
+        guard b["hash"]?.stringValue.flatMap({ try? Hex.decode($0) }) != nil else { return [] }
         guard let txs = b["transactions"]?.arrayValue else { return [] }
         var all = [Bytes]()
         for tx in txs {
@@ -67,7 +75,9 @@ public final class AppAuthRPCChain: AppAuthChain, @unchecked Sendable {
             all.append(input)
             let to = tx["to"]
             if to == nil || to == .null, let hash = tx["hash"]?.stringValue {
-                let receipt = try pinned.client.request("eth_getTransactionReceipt", [.string(hash)])
+                let receipt = try pinned.client.request("eth_getTransactionReceipt", [.string(hash)], compare: { _, v in
+                    .obj([("contractAddress", (v["contractAddress"] ?? .null).lowercasedHex), ("status", v["status"] ?? .null)])
+                })
                 if let created = receipt["contractAddress"]?.stringValue, let addr = try? Address(created), addr == a {
                     return [input]
                 }

@@ -252,4 +252,18 @@ struct AppAuthDevnetTimeTravelTests {
         #expect(events >= 4) // Proposed ×2, Cancelled, Activated
         #expect(try AADevnet.run(net, "timelock_app") { $0.composeHash = h3 }.check("appauth.running_allowed")?.status == .pass)
     }
+
+    /// Public-RPC-like limits (eth_getLogs range 5) and a lying second provider.
+    @Test func rangeLimitedLogsAndALyingProvider() throws {
+        let net = try Devnet.start(scenario: "default", maxLogRange: 5, liar: "call")
+        defer { net.stop() }
+        let r = try AADevnet.run(net, "timelock_app")
+        #expect(r.fact("allowed_hashes_complete") == .bool(true))
+        #expect(r.fact("pending")?.arrayValue?.count == 1)
+        #expect(r.verdict == .pass)
+        guard let liar = net.liarURL else { Issue.record("no liar URL"); return }
+        let q = try AADevnet.run(net, "timelock_app") { $0.rpcURLs = [net.url, liar] }
+        #expect(q.check("rpc.quorum")?.status == .fail)
+        #expect(q.verdict == .fail)
+    }
 }
