@@ -112,7 +112,14 @@ public struct AppAuthReader {
             if p.kind == .timelock { _ = try inspectTimelock(&p, app: app, &notes) }
             s.pendingOwner = p
         }
-        if let admin = s.proxy.admin { s.proxyAdmin = try adminPrincipal(admin, &notes) }
+        if let admin = s.proxy.admin {
+            var p = try adminPrincipal(admin, &notes)
+            // Operations the admin's timelock has scheduled (on the proxy, or on a ProxyAdmin it owns) are pending changes too.
+            if p.kind == .timelock { s.scheduled += try inspectTimelock(&p, app: app, also: [admin], &notes) }
+            s.proxyAdmin = p
+            var seen = Set<Bytes>()
+            s.scheduled = s.scheduled.filter { seen.insert($0.id).inserted }
+        }
 
         // History: discover candidates from logs, confirm each with a view.
         let deployment = try chain.deploymentBlock(app)
@@ -266,7 +273,8 @@ public struct AppAuthReader {
     /// other than the timelock itself can call updateDelay directly (simulated from each admin and from an
     /// arbitrary address); and pending CallScheduled operations that target `app` or the timelock (confirmed
     /// with getTimestamp > 1).
-    func inspectTimelock(_ p: inout AppAuthSnapshot.Principal, app: Address, _ notes: inout [String]) throws -> [AppAuthSnapshot.ScheduledCall] {
+    func inspectTimelock(_ p: inout AppAuthSnapshot.Principal, app: Address, also: [Address] = [],
+                         _ notes: inout [String]) throws -> [AppAuthSnapshot.ScheduledCall] {
         let a = p.address
         let from = try chain.deploymentBlock(a) ?? 0
         let scan = try chain.logs(a, from: from, to: chain.block.number)
@@ -280,7 +288,8 @@ public struct AppAuthReader {
                let acct = addressWord(l.topics[2]), !candidates.contains(acct) { candidates.append(acct) }
             // CallScheduled(bytes32 indexed id, uint256 indexed index, address target, uint256 value, bytes data, bytes32 predecessor, uint256 delay)
             if t0 == AppAuthABI.Event.callScheduled.topic, l.topics.count >= 2, l.data.count >= 160,
-               let target = addressWord(Array(l.data[0..<32])), target == app || target == a, !seenIds.contains(l.topics[1]) {
+               let target = addressWord(Array(l.data[0..<32])), target == app || target == a || also.contains(target),
+               !seenIds.contains(l.topics[1]) {
                 let id = l.topics[1]
                 seenIds.insert(id)
                 guard let ts = uint(try view(a, .getTimestamp, id)), ts > 1 else { continue }

@@ -267,4 +267,22 @@ struct AppAuthReaderTests {
         #expect(r.addressArray(W.uint(1 << 40) + W.uint(0)) == nil)     // absurd offset
         #expect(r.uint(.returned(Bytes(repeating: 0xff, count: 32))) == UInt64.max)
     }
+
+    @Test func proxyAdminContractIsClassifiedByItsOwner() throws {
+        let c = dstackChain()
+        let proxyAdmin = try Address("0x000000000000000000000000000000000000ad01")
+        let adminOwner = try Address("0x000000000000000000000000000000000000ad02")
+        c.slots[app]?[AppAuthABI.adminSlot] = W.word(proxyAdmin.bytes)
+        c.codes[proxyAdmin] = [0x60, 0x80, 0x01]
+        let inner = c.answer
+        c.answer = { to, data, from in
+            if to == proxyAdmin { return Array(data.prefix(4)) == AppAuthABI.Function.owner.selector ? W.addr(adminOwner) : .reverted(nil) }
+            return inner(to, data, from)
+        }
+        let s = try AppAuthReader(chain: c).read(app: app)
+        #expect(s.proxy.admin == proxyAdmin)
+        #expect(s.proxyAdmin?.address == adminOwner)
+        #expect(s.proxyAdmin?.kind == .eoa)
+        #expect(s.notes.contains { $0.contains("owned by") })
+    }
 }
