@@ -216,6 +216,13 @@ public final class Devnet: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&fa, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&fa, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        // Close every other inherited descriptor: the devnet daemon would otherwise keep open the pipe write ends
+        // of processes other tests are running concurrently (Run.process), whose readers then never see EOF.
+        // (glibc >= 2.34; not exported to Swift's Glibc module, hence dlsym; RTLD_DEFAULT is NULL on glibc.)
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        if let sym = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
+            _ = unsafeBitCast(sym, to: CloseFrom.self)(&fa, 3)
+        }
         let argv: [UnsafeMutablePointer<CChar>?] = ([exe] + args).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
