@@ -209,6 +209,40 @@ struct ABITests {
         }
     }
 
+    /// Random and mutated data against every shape the verifier decodes: typed errors or values, never a trap.
+    @Test func randomDataNeverTraps() throws {
+        var rng = SystemRandomNumberGenerator()
+        let shapes: [[ABIType]] = [
+            [DstackABI.appBootInfoType], [.bool, .string], [.bytes, .bytes, .bytes, .bytes], [.array(.array(.string))],
+            [.fixedArray(.tuple([.uint(8), .bytes]), 3)], [.address, .int(16), .fixedBytes(7)], [.array(.address)],
+        ]
+        let valid = try ABI.encode([DstackABI.appBootInfoType], [.tuple([
+            .address(.zero), .fixedBytes(Bytes(repeating: 1, count: 32)), .address(.zero), .fixedBytes(Bytes(repeating: 2, count: 32)),
+            .fixedBytes(Bytes(repeating: 3, count: 32)), .fixedBytes(Bytes(repeating: 4, count: 32)), .fixedBytes(Bytes(repeating: 5, count: 32)),
+            .string("UpToDate"), .array([.string("INTEL-SA-1"), .string("INTEL-SA-2")])])])
+        var decoded = 0
+        for i in 0..<3000 {
+            var data: Bytes
+            if i % 2 == 0 {
+                data = valid
+                for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                    let k = Int.random(in: 0..<data.count, using: &rng)
+                    data[k] = [0, 0xff, UInt8.random(in: 0...255, using: &rng), 0x20, 0x40][Int.random(in: 0..<5, using: &rng)]
+                }
+                if Bool.random(using: &rng) { data = Array(data.prefix(Int.random(in: 0...data.count, using: &rng))) }
+            } else {
+                data = (0..<Int.random(in: 0...320, using: &rng)).map { _ in
+                    Bool.random(using: &rng) ? 0 : UInt8.random(in: 0...255, using: &rng)
+                }
+            }
+            for types in shapes {
+                if (try? ABI.decode(types, data, maxElements: 10_000)) != nil { decoded += 1 }
+            }
+            _ = ABI.decodeRevert(data)
+        }
+        #expect(decoded > 0)
+    }
+
     @Test func decodeBoundsWorkOnSharedOffsets() throws {
         // string[][] where every inner array points at the same 1000-element array: a decoding bomb.
         var data = Word(0x20).bytes + Word(1000).bytes
