@@ -284,7 +284,7 @@ public enum AppAuth {
         let (open, closed) = changePaths(s, kind: kind)
         let (notice, effective) = noticeCheck(open: open, closed: closed, policy: policy)
         r.add(notice)
-        r.add(instantCheck(open: open, closed: closed))
+        r.add(instantCheck(open: open, closed: closed, policyChanges: instantPolicyChanges(s)))
         r.setFact("min_notice_seconds", .int(policy.minNotice))
         r.setFact("notice_seconds", effective)
         r.setFact("instant_paths", .strings(open.filter { $0.delay == .seconds(0) }.map(\.id)))
@@ -393,11 +393,20 @@ public enum AppAuth {
                       "every path to new code waits at least \(DurationInput.format(best)) (required \(minText))", details), effective)
     }
 
-    static func instantCheck(open: [ChangePath], closed: [ChangePath]) -> Check {
+    /// Owner functions that change policy, not code (no new hash): instant when the owner acts without delay.
+    static func instantPolicyChanges(_ s: AppAuthSnapshot) -> [String] {
+        guard let o = s.owner, o.kind == .eoa || o.kind == .safe else { return [] }
+        let fs: [AppAuthABI.Function] = [.setRequireTcbUpToDate, .setAllowAnyDevice, .addDevice, .removeComposeHash,
+                                         .cancelProposal, .removeDevice]
+        return fs.filter { s.has($0) }.map(\.name)
+    }
+
+    static func instantCheck(open: [ChangePath], closed: [ChangePath], policyChanges: [String] = []) -> Check {
         let instant = open.filter { $0.delay == .seconds(0) }
         let unknown = open.filter { if case .unknown = $0.delay { return true }; return false }
         let details: JSONValue = .obj([("instant", .array(instant.map(\.json))), ("unknown", .array(unknown.map(\.json))),
-                                       ("closed", .array(closed.map(\.json)))])
+                                       ("closed", .array(closed.map(\.json))),
+                                       ("instant_policy_changes", .strings(policyChanges))])
         if !instant.isEmpty {
             return .fail("appauth.instant_path",
                          "\(instant.count) instant path(s): " + instant.map(\.summary).joined(separator: "; "), details)
@@ -405,8 +414,10 @@ public enum AppAuth {
         if let u = unknown.first {
             return .skip("appauth.instant_path", "instant paths cannot be ruled out: \(u.summary)", details)
         }
+        let policy = policyChanges.isEmpty ? "" : "; the owner can still change policy instantly (no new code): "
+            + policyChanges.joined(separator: ", ")
         return .pass("appauth.instant_path",
-                     "no instant path: \(open.count) delayed or frozen path(s), \(closed.count) closed", details)
+                     "no instant path: \(open.count) delayed or frozen path(s), \(closed.count) closed" + policy, details)
     }
 
     static func pendingCheck(_ s: AppAuthSnapshot, kind: AppAuthKind, now: Int64, policy: AppAuthPolicy) -> Check {

@@ -237,6 +237,10 @@ struct AppAuthJudgeTests {
 
     @Test func timelockAppAuthNoticeAgainstMinimum() {
         #expect(judge(Snap.timelockApp(notice: 8 * 86400)).check("appauth.notice_period")?.status == .pass)
+        // Removing a hash or cancelling a proposal stays instant for the EOA owner: reported, not a code path.
+        let c = judge(Snap.timelockApp(notice: 8 * 86400)).check("appauth.instant_path")
+        #expect(c?.status == .pass)
+        #expect(c?.details["instant_policy_changes"] == .strings(["removeComposeHash", "cancelProposal"]))
         let short = judge(Snap.timelockApp(notice: 120))
         #expect(short.check("appauth.notice_period")?.status == .fail)
         #expect(short.check("appauth.instant_path")?.status == .pass) // 120 s is short, not instant
