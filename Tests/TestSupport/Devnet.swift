@@ -208,7 +208,11 @@ public final class Devnet: @unchecked Sendable {
     static func spawnAndWait(_ exe: String, _ args: [String], env: [String: String], logDir: URL?, timeout: Double) throws -> Int32 {
         var environment = ProcessInfo.processInfo.environment
         for (k, v) in env { environment[k] = v }
+        #if canImport(Glibc)
         var fa = posix_spawn_file_actions_t()
+        #else
+        var fa: posix_spawn_file_actions_t? = nil
+        #endif
         posix_spawn_file_actions_init(&fa)
         defer { posix_spawn_file_actions_destroy(&fa) }
         let outPath = logDir?.appendingPathComponent("start.stdout").path ?? "/dev/null"
