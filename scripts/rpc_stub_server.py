@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Loopback JSON-RPC stub for devproof's RPC client tests (stdlib only): a canned chain with misbehaviours.
 
-Binds 127.0.0.1 on a random port, prints the port on the first stdout line, serves until killed.
+Binds 127.0.0.1 on a random port, prints the port on the first stdout line, serves until killed or its parent exits.
 Chain: head 10000, block n has hash keccak-free stand-in sha256(n), chain id 0x539, one log every 100 blocks
 from address 0xabab…ab (topic0 = ComposeHashAdded). Paths select behaviour:
   /rpc                          normal answers
@@ -12,7 +12,10 @@ from address 0xabab…ab (topic0 = ComposeHashAdded). Paths select behaviour:
 """
 import hashlib
 import json
+import os
+import signal
 import sys
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -84,8 +87,20 @@ class Handler(BaseHTTPRequestHandler):
         self.send(200, json.dumps(out).encode())
 
 
+def exit_with_parent():
+    # Tests keep the server in a static that is never torn down: leave when the test process is gone.
+    parent = os.getppid()
+    while True:
+        if os.getppid() != parent:
+            os._exit(0)
+        time.sleep(0.5)
+
+
 def main():
+    signal.signal(signal.SIGTERM, lambda *a: os._exit(0))
+    threading.Thread(target=exit_with_parent, daemon=True).start()
     s = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    s.daemon_threads = True
     print(s.server_address[1], flush=True)
     s.serve_forever()
 
