@@ -9,6 +9,10 @@ from address 0xabab…ab (topic0 = ComposeHashAdded). Paths select behaviour:
   /http500                      HTTP 500 with an HTML body
   /garbage                      HTTP 200 with a body that is not JSON
   /rpcerr400                    HTTP 400 with a JSON-RPC error object (some providers do this)
+  /chain/<head>/<every>/<max_range>/<max_results>
+                                a chain of <head> blocks with a log every <every> blocks from block 100 (contract
+                                code from block 100); eth_getLogs refuses (-32005) ranges above <max_range> blocks or
+                                answers above <max_results> logs (0 = no limit). Used by scripts/bench.d/30-history.
 """
 import hashlib
 import json
@@ -28,13 +32,17 @@ def bhash(n):
     return "0x" + hashlib.sha256(str(n).encode()).hexdigest()
 
 
-def num(v):
-    if v in ("latest", "finalized", "safe", None):
-        return HEAD
-    return int(v, 16)
-
-
 def answer(req, path):
+    parts = path.strip("/").split("/")
+    head, every, max_range, max_results = HEAD, 100, 0, 0
+    if parts[0] == "chain" and len(parts) == 5:
+        head, every, max_range, max_results = (int(x) for x in parts[1:])
+
+    def num(v):
+        if v in ("latest", "finalized", "safe", None):
+            return head
+        return int(v, 16)
+
     m, p, rid = req.get("method"), req.get("params") or [], req.get("id")
     ok = lambda r: {"jsonrpc": "2.0", "id": rid, "result": r}
     if m == "eth_chainId":
@@ -44,15 +52,22 @@ def answer(req, path):
         return ok({"number": hex(n), "hash": bhash(n), "parentHash": bhash(n - 1), "timestamp": hex(1_700_000_000 + 2 * n)})
     if m == "eth_getCode":
         return ok("0x6080" if num(p[1]) >= 100 else "0x")
+    if m == "eth_getStorageAt":
+        return ok("0x" + "00" * 32)
     if m == "eth_getLogs":
         f = p[0]
         fb, tb = num(f["fromBlock"]), num(f["toBlock"])
-        parts = path.strip("/").split("/")
         if parts[0] == "slowlogs" and tb - fb + 1 > int(parts[1]):
             time.sleep(float(parts[2]))
+        if max_range and tb - fb + 1 > max_range:
+            return {"jsonrpc": "2.0", "id": rid, "error": {"code": -32005, "message": f"block range too large: max {max_range}"}}
+        first = 100 + max(0, -(-(fb - 100) // every)) * every
+        blocks = range(first, tb + 1, every)
+        if max_results and len(blocks) > max_results:
+            return {"jsonrpc": "2.0", "id": rid, "error": {"code": -32005, "message": f"query returned more than {max_results} results"}}
         logs = [{"address": ADDR, "topics": [TOPIC], "data": "0x" + format(b, "064x"), "blockNumber": hex(b),
                  "blockHash": bhash(b), "transactionHash": bhash(b + 10**9), "logIndex": "0x0", "removed": False}
-                for b in range(((fb + 99) // 100) * 100, tb + 1, 100) if b >= 100]
+                for b in blocks]
         return ok(logs)
     return {"jsonrpc": "2.0", "id": rid, "error": {"code": -32601, "message": "method not found"}}
 

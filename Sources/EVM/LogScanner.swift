@@ -37,11 +37,11 @@ public struct LogScanner: Sendable {
         while cursor <= to {
             if requests >= maxRequests {
                 return LogScanResult(logs: logs, from: from, to: to, scannedThrough: cursor &- 1, complete: false, requests: requests,
-                                     reason: "stopped after \(requests) eth_getLogs requests (--max-requests); blocks \(cursor)…\(to) not scanned")
+                                     reason: "stopped after \(requests) eth_getLogs requests (--max-requests); blocks \(cursor)…\(to) not scanned", halvings: halvings)
             }
             if let maxBlocks, cursor - from >= maxBlocks {
                 return LogScanResult(logs: logs, from: from, to: to, scannedThrough: cursor &- 1, complete: false, requests: requests,
-                                     reason: "stopped after \(cursor - from) blocks (--max-blocks); blocks \(cursor)…\(to) not scanned")
+                                     reason: "stopped after \(cursor - from) blocks (--max-blocks); blocks \(cursor)…\(to) not scanned", halvings: halvings)
             }
             let end = to - cursor < chunk ? to : cursor + chunk - 1
             requests += 1
