@@ -36,7 +36,7 @@ let package = Package(
         .executableTarget(name: "devproof-bench", dependencies: ["DevProofCore", "TDX", "EVM", "DevProofChecks"]),
 
         // Test helpers (paths, corpus, venv, processes); linked only into tests.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["DevProofCore"], path: "Tests/TestSupport"),
         .testTarget(name: "DevProofCoreTests", dependencies: ["DevProofCore", "TestSupport"]),
         .testTarget(name: "TDXTests", dependencies: ["TDX", "DevProofCore", "TestSupport"]),
         .testTarget(name: "DstackTests", dependencies: ["Dstack", "TDX", "DevProofCore", "TestSupport"]),

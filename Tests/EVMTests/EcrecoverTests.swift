@@ -1,6 +1,7 @@
 import DevProofCore
 import EVM
 import Testing
+import TestSupport
 
 @Suite("evm: secp256k1, ecrecover, EIP-191")
 struct EcrecoverTests {

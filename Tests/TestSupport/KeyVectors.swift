@@ -1,9 +1,8 @@
 import DevProofCore
 import Foundation
-import TestSupport
 
 /// Vectors from scripts/keys_vectors.py (coincurve + eth-keys), generated once per test process.
-enum KeyVectors {
+public enum KeyVectors {
     static let loaded: Result<JSONValue, TestSupportError> = {
         let script = TestPaths.root.appendingPathComponent("scripts/keys_vectors.py").path
         do {
@@ -17,13 +16,13 @@ enum KeyVectors {
         }
     }()
 
-    static func get() throws -> JSONValue { try loaded.get() }
+    public static func get() throws -> JSONValue { try loaded.get() }
 }
 
 extension JSONValue {
-    func str(_ k: String) throws -> String {
+    public func str(_ k: String) throws -> String {
         guard let s = self[k]?.stringValue else { throw TestSupportError("vector field \(k) missing") }
         return s
     }
-    func hexField(_ k: String) throws -> Bytes { try Hex.decode(try str(k)) }
+    public func hexField(_ k: String) throws -> Bytes { try Hex.decode(try str(k)) }
 }
