@@ -427,7 +427,7 @@ public enum AppAuth {
             return .info("appauth.pending", "no proposal mechanism: changes take effect when the owner's transaction lands (see appauth.notice_period)")
         }
         if proposalsApply && s.history == nil {
-            return .skip("appauth.pending", "logs could not be read: pending proposals unknown", required: false)
+            return .skip("appauth.pending", "logs could not be read: pending proposals unknown")
         }
         var items = [JSONValue]()
         var armed = [String](), stale = [String](), waiting = [String]()
@@ -552,7 +552,7 @@ public enum AppAuth {
                          .obj([("attest_app_id", .string(claimed.description)), ("app", .string(s.app.description))]))
         }
         guard let h = s.runningHash else {
-            return .skip("appauth.running_allowed", "no running compose hash given (--compose-hash or --from-attest)", required: false)
+            return .notApplicable("appauth.running_allowed", "no running compose hash given (--compose-hash or --from-attest)")
         }
         let source = policy.runningSource ?? "input"
         let details: JSONValue = .obj([("compose_hash", .string(h.hex0x)), ("source", .string(source)),

@@ -92,15 +92,14 @@ public enum AttestEvidence {
     }
 
     /// DCAP verification of the quote, by the quote verifier (`AttestQuote.dcapChecks`). With
-    /// `--no-dcap`/`--simulator` its checks become explicit, non-required skips (the banner says so);
-    /// without collateral they stay required skips: the verdict is inconclusive, never pass.
+    /// `--no-dcap`/`--simulator` its checks are skips that say why; like any skip of a required check
+    /// (the catalog decides) they make the verdict inconclusive: an opt-out never yields pass.
     static func dcapChecks(quote: Quote, options o: AttestOptions) throws -> (checks: [Check], facts: [JSONMember]) {
         var (checks, facts) = try AttestQuote.dcapChecks(quote: quote, options: o)
         if o.simulator || o.noDCAP {
             let why = o.simulator ? "simulator evidence (--simulator): the Intel DCAP chain is not checked"
                                   : "skipped on request (--no-dcap): quote signature, PCK chain and TCB NOT verified"
             for i in checks.indices where checks[i].status == .skip {
-                checks[i].required = false
                 checks[i].summary = why
             }
         }
@@ -157,7 +156,7 @@ public enum AttestEvidence {
     }
 
     static func digestsCheck(_ ev: DstackEvidence) -> Check {
-        guard !ev.eventLogs.isEmpty else { return .skip("eventlog.digests", "no event log supplied", required: false) }
+        guard !ev.eventLogs.isEmpty else { return .notApplicable("eventlog.digests", "no event log supplied") }
         var mism = [JSONValue](), first: String?
         var given = 0, total = 0
         for src in ev.eventLogs {
@@ -175,7 +174,7 @@ public enum AttestEvidence {
     }
 
     static func identityCheck(_ id: AppIdentity?, _ source: String?) -> Check {
-        guard let id else { return .skip("app.identity", "no event log: app identity unknown", required: false) }
+        guard let id else { return .notApplicable("app.identity", "no event log: app identity unknown") }
         var pairs: [(String, JSONValue)] = [("source", .string(source ?? ""))]
         func opt(_ b: Bytes?) -> JSONValue { b.map { .hex($0) } ?? .null }
         pairs.append(("app_id", opt(id.appId)))
@@ -203,7 +202,7 @@ public enum AttestEvidence {
 
     static func composeHashCheck(_ ev: DstackEvidence, _ id: AppIdentity?) -> Check {
         guard let raw = ev.appCompose else {
-            return .skip("compose.hash", "no app-compose supplied (--app-compose FILE or Info tcb_info.app_compose): the compose hash cannot be tied to a configuration", required: false)
+            return .notApplicable("compose.hash", "no app-compose supplied (--app-compose FILE or Info tcb_info.app_compose): the compose hash cannot be tied to a configuration")
         }
         let h = ComposeHash.raw(raw)
         var pairs: [(String, JSONValue)] = [("source", .string(ev.appComposeSource ?? "")), ("bytes", .int(raw.count)),
@@ -211,7 +210,7 @@ public enum AttestEvidence {
         if let canon = sdkCanonicalHash(raw), canon != h { pairs.append(("sdk_canonical_sha256", .hex(canon))) }
         guard let event = id?.composeHash else {
             pairs.append(("event", .null))
-            return .skip("compose.hash", "no compose-hash event in the event log to compare sha256(app-compose) with", required: true, .obj(pairs))
+            return .skip("compose.hash", "no compose-hash event in the event log to compare sha256(app-compose) with", .obj(pairs))
         }
         pairs.append(("event", .hex(event)))
         if bytesEqual(h, event) {
@@ -237,7 +236,7 @@ public enum AttestEvidence {
             pairs.append(("version", .int(1))); pairs.append(("compose_hash", .hex(ch)))
             guard MrConfigId.tailIsZero(cid) else { return .fail("compose.mr_config_id", "MRCONFIGID v1 has non-zero bytes after the compose hash", .obj(pairs)) }
             guard let ev = id?.composeHash else {
-                return .skip("compose.mr_config_id", "MRCONFIGID v1 names compose hash \(ch.hex.prefix(16))…; no compose-hash event to compare", required: false, .obj(pairs))
+                return .skip("compose.mr_config_id", "MRCONFIGID v1 names compose hash \(ch.hex.prefix(16))…; no compose-hash event to compare", .obj(pairs))
             }
             if bytesEqual(ch, ev) { return .pass("compose.mr_config_id", "MRCONFIGID v1 = 0x01 ‖ compose-hash event \(ch.hex.prefix(16))…", .obj(pairs)) }
             return .fail("compose.mr_config_id", "MRCONFIGID v1 compose hash \(ch.hex.prefix(16))… ≠ compose-hash event \(ev.hex.prefix(16))…", .obj(pairs))
@@ -245,7 +244,7 @@ public enum AttestEvidence {
             pairs.append(("version", .int(2))); pairs.append(("digest", .hex(dg)))
             guard MrConfigId.tailIsZero(cid) else { return .fail("compose.mr_config_id", "MRCONFIGID v2 has non-zero trailing bytes", .obj(pairs)) }
             guard let id, let ch = id.composeHash, let app = id.appId, let kind = id.keyProviderKind else {
-                return .skip("compose.mr_config_id", "MRCONFIGID v2 needs compose-hash, app-id and key-provider events to recompute", required: false, .obj(pairs))
+                return .skip("compose.mr_config_id", "MRCONFIGID v2 needs compose-hash, app-id and key-provider events to recompute", .obj(pairs))
             }
             let kpid: Bytes = (id.keyProviderId.flatMap { $0.isEmpty ? [] : try? Hex.decode($0) }) ?? []
             let want = MrConfigId.v2Digest(composeHash: ch, appId: app, keyProviderKind: kind, keyProviderId: kpid)
@@ -254,7 +253,7 @@ public enum AttestEvidence {
             return .fail("compose.mr_config_id", "MRCONFIGID v2 does not match keccak256(compose hash ‖ app id ‖ key provider) from the event log", .obj(pairs))
         case .v3(let dh):
             pairs.append(("version", .int(3))); pairs.append(("document_hash", .hex(dh)))
-            return .skip("compose.mr_config_id", "MRCONFIGID v3 binds a MrConfigV3 document that the evidence does not carry; cannot recompute (the app binding rests on RTMR3)", required: false, .obj(pairs))
+            return .notApplicable("compose.mr_config_id", "MRCONFIGID v3 binds a MrConfigV3 document that the evidence does not carry; cannot recompute (the app binding rests on RTMR3)", .obj(pairs))
         case .unknown(let b):
             return .fail("compose.mr_config_id", "MRCONFIGID has unknown version byte 0x\(String(b, radix: 16))", .obj(pairs))
         }
@@ -345,7 +344,7 @@ public enum AttestEvidence {
         if rows.isEmpty {
             var s = "no expected report_data given (--bind): the quote's report_data is not tied to a challenge or key"
             if let req = ev.requestedReportData { s += "; the response says it was requested with \(req.hex.prefix(16))…" }
-            return .skip("report_data.binding", s, required: false, d)
+            return .notApplicable("report_data.binding", s, d)
         }
         if let f = failures.first { return .fail("report_data.binding", f, d) }
         return .pass("report_data.binding", "report_data matches \(rows.count) binding(s)", d)

@@ -56,7 +56,7 @@ public enum AttestQuote {
                        "qe.identity", "tcb.status", "td.attributes"]
         if o.simulator || o.noDCAP {
             let why = o.simulator ? "simulator mode: no Intel DCAP chain to verify" : "skipped by --no-dcap"
-            for id in dcapIDs { checks.append(.skip(id, why, required: !o.simulator)) }
+            for id in dcapIDs { checks.append(.skip(id, why)) }
             facts.append(JSONMember("dcap", .string(o.simulator ? "simulator" : "skipped")))
             return (checks, facts)
         }
@@ -70,7 +70,7 @@ public enum AttestQuote {
         let fetched: QuoteCollateral?
         do { fetched = try CollateralSource.resolve(quote: quote, options: o) } catch DevProofError.unavailable(let why) {
             // Unreachable PCCS: required skips with the reason (inconclusive), never pass.
-            for id in dcapIDs { checks.append(.skip(id, why, required: true)) }
+            for id in dcapIDs { checks.append(.skip(id, why)) }
             return (checks, facts)
         }
         guard let collateral = fetched else {
@@ -108,7 +108,7 @@ public enum AttestQuote {
             let fails = stages.compactMap { s -> String? in if case .fail(let m, _) = r.outcome(s) { return m }; return nil }
             if !fails.isEmpty { return .fail(id, fails.joined(separator: "; "), details) }
             let skips = stages.compactMap { s -> String? in if case .skipped(let m) = r.outcome(s) { return m }; return nil }
-            if !skips.isEmpty { return .skip(id, "not checked: " + skips.joined(separator: "; "), required: true, details) }
+            if !skips.isEmpty { return .skip(id, "not checked: " + skips.joined(separator: "; "), details) }
             return .pass(id, pass, details)
         }
 
@@ -131,7 +131,7 @@ public enum AttestQuote {
             out.append(.pass("collateral.validity", "collateral, CRLs and certificates valid at \(TimeInput.format(o.now))" +
                              (r.validUntil.map { " (until \(TimeInput.format($0)))" } ?? ""), .obj(vdetails)))
         } else {
-            out.append(.skip("collateral.validity", "not checked: " + (r.outcome(.collateralDates).message ?? ""), required: true, .obj(vdetails)))
+            out.append(.skip("collateral.validity", "not checked: " + (r.outcome(.collateralDates).message ?? ""), .obj(vdetails)))
         }
 
         var pckExtra: [(String, JSONValue)] = []
@@ -163,7 +163,7 @@ public enum AttestQuote {
         if case .fail(let m, _) = r.outcome(.platformTCB) { return .fail("tcb.status", "TCB level: \(m)", .obj(d)) }
         guard let v = r.verdict else {
             let why = [r.outcome(.platformTCB), r.outcome(.qeIdentityMatch)].compactMap(\.message).joined(separator: "; ")
-            return .skip("tcb.status", "TCB status unknown: \(why)", required: true, .obj(d))
+            return .skip("tcb.status", "TCB status unknown: \(why)", .obj(d))
         }
         if v.status == .revoked { return .fail("tcb.status", "TCB status Revoked", .obj(d)) }
         let advisories = v.advisoryIDs.isEmpty ? "" : " (\(v.advisoryIDs.joined(separator: ", ")))"

@@ -371,7 +371,7 @@ public enum Chain {
             } else if !undecodable.isEmpty {
                 r.add(.fail("chain.history", "\(undecodable.count) log(s) with a known topic could not be decoded as \(kind.rawValue) events: \(undecodable.prefix(3).joined(separator: "; "))", details))
             } else if !scan.complete {
-                r.add(.skip("chain.history", "history incomplete: \(scan.reason ?? "scan stopped"); absent events are not evidence", required: true, details))
+                r.add(.skip("chain.history", "history incomplete: \(scan.reason ?? "scan stopped"); absent events are not evidence", details))
             } else {
                 r.add(.pass("chain.history", "\(timeline.count) event(s) from block \(from) to \(pin.block.number) in \(scan.requests) eth_getLogs request(s)" +
                             (unknown > 0 ? "; \(unknown) log(s) of other events" : ""), details))
@@ -541,7 +541,7 @@ public enum Chain {
                                     (o.kmsRoot != nil || o.appId != nil ? " (the oracle may trust another KMS root or app than the one audited)" : "")))
                     }
                 } else {
-                    r.add(.skip("chain.proof_agree", "off-chain verification could not run", required: false))
+                    r.add(.notApplicable("chain.proof_agree", "off-chain verification could not run"))
                 }
             }
             try pin?.recheck()

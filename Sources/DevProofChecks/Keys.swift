@@ -365,7 +365,7 @@ public enum Keys {
     static func messageChecks(_ r: KeyResponse, _ c: ChainResult) -> [Check] {
         guard let m = r.message else {
             let why = r.format == .getkey ? "a GetKey result carries no signed message" : "KMS app-key output carries no signed message"
-            return [.skip("keys.message_hash", why, required: false), .skip("keys.message_signature", why, required: false)]
+            return [.notApplicable("keys.message_hash", why), .notApplicable("keys.message_signature", why)]
         }
         var out: [Check] = []
         if let re = m.recomputedHash {
@@ -413,7 +413,7 @@ public enum Keys {
 
     static func replicaCheck(primary: ChainResult, _ inputs: [(String, Result<KeyResponse, DevProofError>)],
                              appId: Bytes, purpose: String, root: RootResolution) -> Check {
-        guard !inputs.isEmpty else { return .skip("keys.replicas", "no --replica given", required: false) }
+        guard !inputs.isEmpty else { return .notApplicable("keys.replicas", "no --replica given") }
         var rows: [JSONValue] = []
         var problems: [String] = []
         var unreachable: [String] = []

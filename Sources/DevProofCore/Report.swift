@@ -21,13 +21,12 @@ public struct Check: Sendable, Equatable {
     public var status: CheckStatus
     public var summary: String
     public var details: JSONValue
-    /// A required check that did not pass or fail (skip) makes the verdict inconclusive.
-    /// Not serialized: the verdict carries its effect.
-    public var required: Bool
+    /// From the check catalog (`CheckCatalog`), never from the call site: a required check that was
+    /// skipped (could not run, opted out) makes the verdict inconclusive. Serialized in `--json`.
+    public var required: Bool { CheckCatalog.isRequired(id) }
 
-    public init(_ id: String, _ status: CheckStatus, _ summary: String,
-                details: JSONValue = .object([]), required: Bool = true) {
-        self.id = id; self.status = status; self.summary = summary; self.details = details; self.required = required
+    public init(_ id: String, _ status: CheckStatus, _ summary: String, details: JSONValue = .object([])) {
+        self.id = id; self.status = status; self.summary = summary; self.details = details
     }
 
     public static func pass(_ id: String, _ summary: String, _ details: JSONValue = .object([])) -> Check {
@@ -37,15 +36,20 @@ public struct Check: Sendable, Equatable {
         Check(id, .fail, summary, details: details)
     }
     public static func warn(_ id: String, _ summary: String, _ details: JSONValue = .object([])) -> Check {
-        Check(id, .warn, summary, details: details, required: false)
+        Check(id, .warn, summary, details: details)
     }
     public static func info(_ id: String, _ summary: String, _ details: JSONValue = .object([])) -> Check {
-        Check(id, .info, summary, details: details, required: false)
+        Check(id, .info, summary, details: details)
     }
-    /// A check that could not run. `required: true` (the default) makes the verdict inconclusive;
-    /// pass `required: false` for checks that are merely not applicable or explicitly waived.
-    public static func skip(_ id: String, _ why: String, required: Bool = true, _ details: JSONValue = .object([])) -> Check {
-        Check(id, .skip, why, details: details, required: required)
+    /// A check that could not run (input missing, unreachable, opted out). Whether that makes the
+    /// verdict inconclusive is the catalog's decision, not the caller's.
+    public static func skip(_ id: String, _ why: String, _ details: JSONValue = .object([])) -> Check {
+        Check(id, .skip, why, details: details)
+    }
+    /// Nothing to check in this mode (e.g. no message in a GetKey response): `info`, never a skip, so it
+    /// can neither pass nor make a verdict inconclusive. The summary says "not applicable".
+    public static func notApplicable(_ id: String, _ why: String, _ details: JSONValue = .object([])) -> Check {
+        Check(id, .info, "not applicable: " + why, details: details)
     }
 }
 
@@ -97,6 +101,7 @@ public struct Report: Sendable, Equatable {
             ("verdict", .string(verdict.rawValue)),
             ("checks", .array(checks.map { c in
                 .obj([("id", .string(c.id)), ("status", .string(c.status.rawValue)),
+                      ("required", .bool(c.required)),
                       ("summary", .string(c.summary)), ("details", c.details)])
             })),
             ("facts", .object(facts.map { JSONMember($0.key, $0.value) })),

@@ -85,7 +85,7 @@ struct TimeAndReportTests {
         #expect(r.verdict == .inconclusive) // nothing checked is never a pass
         r.add(.pass("a", "ok"))
         #expect(r.verdict == .pass)
-        r.add(.skip("b", "optional, not applicable", required: false))
+        r.add(.notApplicable("b", "nothing to check in this mode"))
         r.add(.warn("c", "heads up"))
         r.add(.info("d", "fyi"))
         #expect(r.verdict == .pass)
@@ -97,6 +97,6 @@ struct TimeAndReportTests {
         let j = r.json
         #expect(j["schema"]?.stringValue == "devproof.report/v1")
         #expect(j["checks"]?.arrayValue?.count == 6)
-        #expect(j["checks"]?.arrayValue?[0].keys == ["id", "status", "summary", "details"])
+        #expect(j["checks"]?.arrayValue?[0].keys == ["id", "status", "required", "summary", "details"])
     }
 }
