@@ -21,44 +21,17 @@ struct AttestCommand: ParsableCommand {
     var appCompose: String?
     @Option(name: .customLong("vm-config"), help: "vm_config JSON.")
     var vmConfig: String?
-    @Option(name: .customLong("os-ref"), help: "Reference MRTD/RTMR0-2 JSON for the OS image.")
-    var osRef: String?
     @Option(name: .customLong("bind"), help: "report_data binding: raw:HEX | sha512-tag:TAG:FILE | sha256-pad:FILE | hexascii-sha256:FILE (repeatable).")
     var bind: [String] = []
 
-    @Option(help: "Collateral JSON (dcap-qvl QuoteCollateralV3).")
-    var collateral: String?
-    @Option(help: "Where to fetch collateral when no --collateral: 'phala' (default; or $DEVPROOF_PCCS), 'intel' (Intel PCS), or a PCCS base URL.")
-    var pccs: String?
-    @Option(name: .customLong("save-collateral"), help: "Write the collateral used to FILE, to replay the audit offline.")
-    var saveCollateral: String?
-    @Option(name: .customLong("root-ca"), help: "Trust this root CA (PEM/DER) instead of the pinned Intel SGX Root CA.")
-    var rootCA: String?
-
-    @Option(name: .customLong("allow-tcb-status"), help: "TCB status accepted by policy (repeatable; default UpToDate).")
-    var allowTcbStatus: [String] = []
-    @Option(name: .customLong("allow-advisory"), help: "Intel advisory ID accepted by policy (repeatable).")
-    var allowAdvisory: [String] = []
-    @Flag(name: .customLong("allow-debug"), help: "Accept debug TDs/enclaves (never for production).")
-    var allowDebug = false
-    @Flag(name: .customLong("intel-rules"), help: "Apply Intel QVL's rules where dcap-qvl differs (docs/dcap.md).")
-    var intelRules = false
-
-    @Flag(name: .customLong("no-dcap"), help: "Skip the Intel DCAP checks explicitly (shown prominently in the report).")
-    var noDcap = false
-    @Flag(help: "Evidence from the dstack simulator: skip the Intel chain, require everything else.")
-    var simulator = false
+    @OptionGroup var pipeline: AttestPipelineFlags
 
     func run() throws {
         CLI.run(common) {
             var o = AttestOptions(now: try common.resolvedNow())
             o.quotePath = quote; o.evidencePath = evidence; o.eventLogPath = eventLog
-            o.appComposePath = appCompose; o.vmConfigPath = vmConfig; o.osRefPath = osRef; o.bindings = bind
-            o.collateralPath = collateral; o.pccsURL = pccs; o.saveCollateralPath = saveCollateral
-            o.rootCAPath = rootCA; o.offline = common.offline
-            if !allowTcbStatus.isEmpty { o.allowedTCBStatuses = allowTcbStatus }
-            o.allowedAdvisories = allowAdvisory; o.allowDebug = allowDebug; o.intelRules = intelRules
-            o.noDCAP = noDcap; o.simulator = simulator
+            o.appComposePath = appCompose; o.vmConfigPath = vmConfig; o.bindings = bind
+            pipeline.apply(to: &o, offline: common.offline)
             return try Attest.run(o)
         }
     }
