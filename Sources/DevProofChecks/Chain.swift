@@ -1,38 +1,6 @@
 import DevProofCore
 import EVM
 
-/// Shared RPC options of `devproof chain` (and reusable by other on-chain subcommands).
-public struct RPCOptions: Sendable {
-    public var urls: [String] = []
-    public var quorum: Int?
-    public var block: String = "latest"
-    public var timeout: Double = 30
-    public var offline = false
-    /// Injected transport (tests); nil = HTTP.
-    public var transport: RPCTransport?
-    public init() {}
-
-    public func client() throws -> RPCClient {
-        if offline { throw DevProofError.usage("--offline: on-chain checks need --rpc (no recorded chain state is supported yet)") }
-        guard !urls.isEmpty else { throw DevProofError.usage("--rpc URL is required") }
-        if let transport { return try RPCClient(urls: urls, quorum: quorum, timeout: timeout, transport: transport) }
-        return try RPCClient(urls: urls, quorum: quorum, timeout: timeout)
-    }
-
-    /// Connects and pins the block; the `rpc.block` check and facts describe the pin.
-    public func pin(into r: inout Report) throws -> PinnedChain {
-        let selector = try BlockSelector(parsing: block)
-        let pin = try PinnedChain.pin(try client(), selector)
-        r.setFact("chain", pin.json)
-        let n = pin.client.endpoints.count
-        r.add(.pass("rpc.block", "reads pinned to block \(pin.block.number) (\(pin.block.hash.hex0x)) on chain \(pin.chainId)" +
-                    (n > 1 ? ", hash confirmed by \(n) providers" : ""),
-                    .obj([("selector", .string(selector.description)), ("block", .int(pin.block.number)),
-                          ("hash", .string(pin.block.hash.hex0x)), ("timestamp", .int(pin.block.timestamp)), ("chain_id", .int(pin.chainId))])))
-        return pin
-    }
-}
-
 public struct ChainBootOptions: Sendable {
     public var rpc = RPCOptions()
     public var app: String?
@@ -79,33 +47,7 @@ public struct ChainProofOptions: Sendable {
 
 /// `devproof chain`: on-chain authorization (tutorial 05).
 public enum Chain {
-    /// Turns RPC failures during a run into report checks: provider disagreement is a failing `rpc.quorum`;
-    /// everything else propagates (unavailable → exit 3, malformed → exit 2).
-    static func guarded(_ r: inout Report, _ body: (inout Report) throws -> Void) throws {
-        do {
-            try body(&r)
-            if r.check("rpc.quorum") == nil, let chain = r.fact("chain") {
-                let n = chain["providers"]?.arrayValue?.count ?? 1
-                if n > 1 {
-                    r.add(.pass("rpc.quorum", "\(n) providers agreed on the block hash and on every result (quorum \(chain["quorum"]?.int64Value ?? 0))"))
-                } else {
-                    r.add(.info("rpc.quorum", "one provider: its answers were not cross-checked (give --rpc several times)"))
-                }
-            }
-        } catch let e as RPCError {
-            if case .disagreement(let method, let provider, let detail) = e {
-                r.add(.fail("rpc.quorum", "providers disagree on \(method): \(provider) \(detail)",
-                            .obj([("method", .string(method)), ("provider", .string(provider)), ("detail", .string(detail))])))
-                return
-            }
-            throw e.asDevProofError
-        } catch let e as BlockHashMismatch {
-            let c = Check.fail("rpc.block", e.description)
-            if let i = r.checks.firstIndex(where: { $0.id == "rpc.block" }) { r.checks[i] = c } else { r.add(c) }
-        } catch let e as ABIError {
-            throw e.asDevProofError
-        }
-    }
+    static func guarded(_ r: inout Report, _ body: (inout Report) throws -> Void) throws { try RPCGuard.run(&r, body) }
 
     static func address(_ s: String?, _ flag: String) throws -> Address {
         guard let s else { throw DevProofError.usage("\(flag) ADDRESS is required") }
@@ -153,11 +95,8 @@ public enum Chain {
     public static func bootInfo(_ o: ChainBootOptions) throws -> BootInfo {
         var facts = JSONValue.object([])
         if let p = o.fromAttest {
-            let (_, v) = try InputFile.readJSON(p, what: "attest report")
-            guard let f = v["facts"], f.objectValue != nil else {
-                throw DevProofError.malformed("\(p): not a devproof attest --json report (no facts object)")
-            }
-            facts = f
+            // Only a passing attest report (schema, command, verdict) gives boot info: AttestReportInput.
+            facts = try AttestReportInput.read(p).facts
         }
         var defaulted = [String]()
         func text(_ flag: String?, _ fact: String) -> String? {
@@ -324,7 +263,7 @@ public enum Chain {
             while i < blocks.count {
                 let part = Array(blocks[i..<min(i + 100, blocks.count)])
                 let res = try client.batch(part.map { RPCCall("eth_getBlockByNumber", [.string(RPCQuantity.encode($0)), .bool(false)]) },
-                                           compare: { _, b in .obj([("number", b["number"] ?? .null), ("hash", b["hash"] ?? .null)]) })
+                                           compare: RPCClient.headerFields)
                 for (n, rr) in zip(part, res) {
                     let v = try rr.get()
                     if v.isNull { throw RPCError.malformed(provider: client.endpoints[0].name, method: "eth_getBlockByNumber", message: "block \(n) of a log does not exist") }
@@ -429,10 +368,10 @@ public enum Chain {
             r.add(.info("chain.proof_message_hash", "no price/timestamp: only the signature over messageHash is checked, not what it states"))
         }
 
-        var expectedRoot: KMSRootInput?
-        if let k = o.kmsRoot { expectedRoot = try KMSRootInput(k) }
+        var expectedRoot: KMSRoot?
+        if let k = o.kmsRoot { expectedRoot = try KMSRoot(k) }
         var appId: Bytes?
-        if let a = o.appId { appId = try parseAppId(a) }
+        if let a = o.appId { appId = try Address(appId: a).bytes }
 
         try guarded(&r) { r in
             var pin: PinnedChain?
@@ -445,7 +384,7 @@ public enum Chain {
                 guard let pk = try? Secp256k1.PublicKey(sec1: k256) else {
                     r.add(.fail("chain.kms_root", "DstackKms \(kmsAddr).kmsInfo().k256Pubkey (\(k256.hex0x)) is not a secp256k1 public key")); return
                 }
-                let fromChain = KMSRootInput(address: Address(publicKey: pk), publicKey: pk)
+                let fromChain = KMSRoot.publicKey(pk)
                 if let given = expectedRoot, given.address != fromChain.address {
                     r.add(.fail("chain.kms_root", "--kms-root \(given.address) differs from DstackKms.kmsInfo() root \(fromChain.address)"))
                     return
@@ -549,32 +488,4 @@ public enum Chain {
         return r
     }
 
-    static func parseAppId(_ s: String) throws -> Bytes {
-        let b: Bytes
-        do { b = try Hex.decode(s) } catch { throw DevProofError.usage("--app-id '\(s)' is not hex") }
-        if b.count == 20 { return b }
-        if b.count == 32, b.suffix(12).allSatisfy({ $0 == 0 }) { return Array(b.prefix(20)) }
-        throw DevProofError.usage("--app-id must be 20 bytes (or 32 bytes left-aligned), got \(b.count)")
-    }
 }
-
-/// `--kms-root`: an address, or a SEC1 public key (then its address).
-public struct KMSRootInput: Sendable, Equatable {
-    public let address: Address
-    public let publicKey: Secp256k1.PublicKey?
-
-    public init(address: Address, publicKey: Secp256k1.PublicKey?) { self.address = address; self.publicKey = publicKey }
-
-    public init(_ text: String) throws {
-        let b: Bytes
-        do { b = try Hex.decode(text) } catch { throw DevProofError.usage("--kms-root '\(text)' is not hex") }
-        if b.count == 20 { address = try Address(text); publicKey = nil; return }
-        do {
-            let pk = try Secp256k1.PublicKey(sec1: b)
-            publicKey = pk; address = Address(publicKey: pk)
-        } catch {
-            throw DevProofError.usage("--kms-root must be a 20-byte address or a 33/65-byte secp256k1 public key: \(error)")
-        }
-    }
-}
-

@@ -12,24 +12,6 @@ struct ChainCommand: ParsableCommand {
     )
 }
 
-/// `--rpc` (repeatable), `--quorum`, `--block`, `--rpc-timeout`.
-struct RPCFlags: ParsableArguments {
-    @Option(name: .customLong("rpc"), help: "Ethereum JSON-RPC URL (repeatable: every provider is asked, answers must agree).")
-    var rpc: [String] = []
-    @Option(help: "Providers that must answer (default: all). Any disagreement fails rpc.quorum.")
-    var quorum: Int?
-    @Option(help: "Pin every read to this block: N, N:HASH, latest, safe or finalized.")
-    var block: String = "latest"
-    @Option(name: .customLong("rpc-timeout"), help: "Seconds per RPC request.")
-    var rpcTimeout: Double = 30
-
-    func options(_ common: CommonOptions) -> RPCOptions {
-        var o = RPCOptions()
-        o.urls = rpc; o.quorum = quorum; o.block = block; o.timeout = rpcTimeout; o.offline = common.offline
-        return o
-    }
-}
-
 struct ChainVerifyProof: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify-proof",
@@ -55,9 +37,10 @@ struct ChainVerifyProof: ParsableCommand {
     func run() throws {
         CLI.run(common) {
             var o = ChainProofOptions()
-            o.rpc = rpc.options(common); o.proofPath = proof; o.kmsRoot = kmsRoot; o.kmsContract = kms
+            o.rpc = try rpc.options(common, command: "chain"); o.proofPath = proof; o.kmsRoot = kmsRoot; o.kmsContract = kms
             o.appId = appId; o.oracle = oracle; o.price = price; o.timestamp = timestamp
-            if (oracle != nil || kms != nil) && rpc.rpc.isEmpty { throw DevProofError.usage("--oracle and --kms need --rpc URL") }
+            if oracle == nil && kms == nil && rpc.anyGiven { throw DevProofError.usage("the --rpc flags are only used with --oracle or --kms") }
+            if (oracle != nil || kms != nil) && o.rpc.urls.isEmpty { throw DevProofError.usage("--oracle and --kms need --rpc URL (or ETH_RPC_URL)") }
             return try Chain.verifyProof(o)
         }
     }
@@ -86,7 +69,7 @@ struct ChainHistory: ParsableCommand {
     func run() throws {
         CLI.run(common) {
             var o = ChainHistoryOptions()
-            o.rpc = rpc.options(common); o.app = app; o.fromBlock = fromBlock; o.kind = kind
+            o.rpc = try rpc.options(common, command: "chain"); o.app = app; o.fromBlock = fromBlock; o.kind = kind
             o.maxRequests = maxRequests; o.maxBlocks = maxBlocks; o.initialChunk = max(1, logChunk)
             let r = try Chain.history(o)
             if !common.json {
@@ -124,7 +107,7 @@ struct ChainBoot: ParsableCommand {
     func run() throws {
         CLI.run(common) {
             var o = ChainBootOptions()
-            o.rpc = rpc.options(common); o.app = app; o.kms = kms; o.fromAttest = fromAttest
+            o.rpc = try rpc.options(common, command: "chain"); o.app = app; o.kms = kms; o.fromAttest = fromAttest
             o.composeHash = composeHash; o.instanceId = instanceId; o.deviceId = deviceId; o.mrAggregated = mrAggregated
             o.mrSystem = mrSystem; o.osImageHash = osImageHash; o.tcbStatus = tcbStatus
             o.advisoryIds = advisoryId.isEmpty ? nil : advisoryId

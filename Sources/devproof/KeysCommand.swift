@@ -35,7 +35,12 @@ struct KeysCommand: ParsableCommand {
         CLI.run(common) {
             var o = KeysOptions()
             o.response = response; o.urls = url; o.appId = appId; o.fromAttest = fromAttest; o.kmsRoot = kmsRoot; o.kmsContract = kmsContract
-            o.rpc = rpcFlags.options(common); o.simulator = simulator; o.purpose = purpose; o.replicas = replica
+            if kmsContract == nil && rpcFlags.anyGiven { throw DevProofError.usage("--rpc, --block, --quorum and the other chain flags are only used with --kms-contract") }
+            if kmsContract != nil {
+                var c = common; c.offline = false  // keys maps --offline itself: --kms-contract is then inconclusive
+                o.rpc = try rpcFlags.options(c, command: "keys")
+            }
+            o.simulator = simulator; o.purpose = purpose; o.replicas = replica
             o.offline = common.offline
             o.fetchURL = { url in
                 let r = try HTTPClient().send(.get(url, headers: [("Accept", "application/json")]))
