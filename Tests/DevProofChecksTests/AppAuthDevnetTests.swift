@@ -10,7 +10,10 @@ enum AADevnet {
     static func run(_ net: Devnet, _ name: String, _ f: (inout AppAuthOptions) -> Void = { _ in }) throws -> Report {
         var o = AppAuthOptions()
         o.app = try net.address(name)
-        o.rpcURLs = [net.url]
+        o.rpc.urls = [net.url]
+        // These tests time-travel (--now days after the pinned block): the block-age bound is not their subject
+        // (ChainPinDevnetTests and PinPolicyTests cover it).
+        o.rpc.maxBlockAge = .max / 4
         o.progress = false
         f(&o)
         return try AppAuth.run(o)
@@ -75,7 +78,7 @@ struct AppAuthDevnetDstackTests {
         let net = try Devnet.shared("default")
         guard let deployed = AADevnet.int(net, "apps.app_two_hashes.deploy_block") else { Issue.record("no deploy_block fact"); return }
         // Registration follows deployment; the second hash is added after: two blocks later at the earliest.
-        let r = try AADevnet.run(net, "app_two_hashes") { $0.block = String(deployed) }
+        let r = try AADevnet.run(net, "app_two_hashes") { $0.rpc.block = .number(UInt64(deployed), hash: nil) }
         #expect(r.fact("block_number") == .int(deployed))
         #expect(AADevnet.strings(r.fact("allowed_hashes")) == [AADevnet.hash(net, "H1")])
         #expect(r.check("appauth.allowed_hashes")?.status == .pass)
@@ -156,7 +159,7 @@ struct AppAuthDevnetDstackTests {
         let net = try Devnet.shared("default")
         var o = AppAuthOptions()
         o.app = "0x000000000000000000000000000000000000dead"
-        o.rpcURLs = [net.url]
+        o.rpc.urls = [net.url]
         o.progress = false
         let r = try AppAuth.run(o)
         #expect(r.check("appauth.exists")?.status == .fail)
@@ -262,7 +265,7 @@ struct AppAuthDevnetTimeTravelTests {
         #expect(r.fact("pending")?.arrayValue?.count == 1)
         #expect(r.verdict == .pass)
         guard let liar = net.liarURL else { Issue.record("no liar URL"); return }
-        let q = try AADevnet.run(net, "timelock_app") { $0.rpcURLs = [net.url, liar] }
+        let q = try AADevnet.run(net, "timelock_app") { $0.rpc.urls = [net.url, liar] }
         #expect(q.check("rpc.quorum")?.status == .fail)
         #expect(q.verdict == .fail)
     }

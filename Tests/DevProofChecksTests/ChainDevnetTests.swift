@@ -114,14 +114,22 @@ struct ChainDevnetTests {
         let b = try #require(boots.first { $0["name"] as? String == "allowed" })
         let bi = b["boot_info"] as? [String: Any] ?? [:]
         func bare(_ k: String) -> JSONValue { .string(String((bi[k] as? String ?? "").dropFirst(2)).lowercased()) }
-        let report = JSONValue.obj([("schema", .string("devproof.report/v1")), ("facts", .obj([
+        func attestReport(verdict: String) -> JSONValue { .obj([("schema", .string("devproof.report/v1")), ("command", .string("attest")),
+                                                               ("verdict", .string(verdict)), ("facts", facts)]) }
+        let facts = JSONValue.obj([
             ("app_id", bare("appId")), ("compose_hash", bare("composeHash")), ("instance_id", bare("instanceId")),
             ("device_id", bare("deviceId")), ("mr_aggregated", bare("mrAggregated")), ("mr_system", bare("mrSystem")),
             ("os_image_hash", bare("osImageHash")), ("tcb_status", .string(bi["tcbStatus"] as? String ?? "")),
             ("advisory_ids", .array([])),
-        ]))])
+        ])
         let path = TestPaths.tempDir("chain-boot").appendingPathComponent("attest.json").path
-        try InputFile.write(path, Array(report.serialized().utf8))
+        try InputFile.write(path, Array(attestReport(verdict: "pass").serialized().utf8))
+        // A failed attest report gives no boot info: usage error before any chain read (was: accepted).
+        let failedPath = TestPaths.tempDir("chain-boot").appendingPathComponent("attest-fail.json").path
+        try InputFile.write(failedPath, Array(attestReport(verdict: "fail").serialized().utf8))
+        var f = ChainBootOptions()
+        f.rpc = rpc(net.url); f.fromAttest = failedPath
+        #expect(throws: DevProofError.usage("--from-attest \(failedPath): the attest verdict is fail, so its facts are not established; fix the attestation, or pass the values by flags if you accept them")) { try Chain.boot(f) }
         var o = ChainBootOptions()
         o.rpc = rpc(net.url); o.fromAttest = path; o.kms = try net.address("kms")
         let r = try Chain.boot(o)
