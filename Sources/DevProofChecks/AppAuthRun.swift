@@ -1,4 +1,5 @@
 import DevProofCore
+import DstackChain
 import EVM
 
 /// Inputs of `devproof appauth` as given on the command line (parsed and validated here, not in the CLI).

@@ -1,4 +1,5 @@
 import DevProofCore
+import DstackChain
 import EVM
 
 public struct ChainBootOptions: Sendable {

@@ -1,4 +1,5 @@
 import DevProofCore
+import DstackChain
 import EVM
 
 /// Everything `devproof keys` can be given. Plain values; the CLI maps flags onto it.

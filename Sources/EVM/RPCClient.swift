@@ -416,7 +416,7 @@ public final class RPCClient: Sendable {
 
 extension JSONValue {
     /// Addresses come checksummed from some providers and lowercase from others.
-    var lowercasedHex: JSONValue {
+    public var lowercasedHex: JSONValue {
         switch self {
         case .string(let s) where s.hasPrefix("0x"): return .string(s.lowercased())
         case .array(let a): return .array(a.map(\.lowercasedHex))

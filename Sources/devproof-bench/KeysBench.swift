@@ -1,5 +1,6 @@
 import DevProofChecks
 import DevProofCore
+import DstackChain
 import EVM
 import Foundation
 

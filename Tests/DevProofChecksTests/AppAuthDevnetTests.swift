@@ -1,5 +1,6 @@
 import DevProofCore
 @testable import DevProofChecks
+import DstackChain
 import EVM
 import Foundation
 import Testing

@@ -1,4 +1,5 @@
 import DevProofCore
+import EVM
 import Foundation
 
 /// dstack's KMS key certification chain (dstack-formats.md §4.2-4.3):
