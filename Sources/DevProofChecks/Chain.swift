@@ -436,7 +436,15 @@ public enum Chain {
                 if let a = trace.recoveredKms { details.append(("kms_signer", .string(a.checksummed))) }
                 if let a = trace.messageSigner { details.append(("message_signer", .string(a.checksummed))) }
                 if !trace.highS.isEmpty { details.append(("high_s", .strings(trace.highS))) }
+                // A public simulator key as the root (however given): anyone can sign with it, so never pass.
+                let simulatorRoot = KMSRoot.address(root).isPublicSimulatorKey
+                if simulatorRoot {
+                    r.banners.append("SIMULATOR: the KMS root \(root) is a public simulator test key; anyone can sign with it, so this proves nothing about a production KMS (the verdict is never pass)")
+                    r.setFact("mode", .string("simulator"))
+                }
                 switch out {
+                case .valid where simulatorRoot:
+                    r.add(.skip("chain.proof_offchain", "the signature chain reaches the public simulator root \(root): anyone can sign with this key, so the proof proves nothing", .obj(details)))
                 case .valid:
                     r.add(.pass("chain.proof_offchain", "signature chain valid: KMS root \(root) → app key → derived key \(trace.messageSigner?.checksummed ?? "") signed messageHash", .obj(details)))
                 case .invalid(_, let reason):
