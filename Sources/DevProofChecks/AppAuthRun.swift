@@ -4,10 +4,11 @@ import EVM
 
 /// Inputs of `devproof appauth` as given on the command line (parsed and validated here, not in the CLI).
 public struct AppAuthOptions: Sendable {
-    public var app: String?
+    public var app: Address?
     /// Providers, quorum, block pin, timeout and pin bounds (shared with keys and chain).
     public var rpc = RPCOptions()
-    public var minNotice = "7d"
+    /// Required notice (seconds) before new code can run.
+    public var minNotice: Int64 = 7 * 86400
     public var composeHash: String?
     public var fromAttest: String?
     public var fromBlock: UInt64?
@@ -28,13 +29,12 @@ public struct AttestClaim: Sendable, Equatable {
 
 extension AppAuth {
     public static func run(_ o: AppAuthOptions) throws -> Report {
-        guard let appText = o.app else { throw DevProofError.usage("appauth needs --app ADDRESS (the app_id, i.e. the AppAuth contract)") }
-        let app = try Address(flag: "--app", appText)
+        guard let app = o.app else { throw DevProofError.usage("appauth needs --app ADDRESS (the app_id, i.e. the AppAuth contract)") }
         guard !o.rpc.urls.isEmpty else { throw DevProofError.usage("appauth needs --rpc URL (repeatable, with --quorum K; or set ETH_RPC_URL)") }
         if o.composeHash != nil && o.fromAttest != nil { throw DevProofError.usage("give --compose-hash or --from-attest, not both") }
 
         var policy = AppAuthPolicy()
-        policy.minNotice = try DurationInput.parse(o.minNotice)
+        policy.minNotice = o.minNotice
         policy.now = o.now
         policy.failOnMultipleHashes = o.strictHashes
         var running: Bytes?

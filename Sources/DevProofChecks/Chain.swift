@@ -4,8 +4,8 @@ import EVM
 
 public struct ChainBootOptions: Sendable {
     public var rpc = RPCOptions()
-    public var app: String?
-    public var kms: String?
+    public var app: Address?
+    public var kms: Address?
     public var fromAttest: String?
     public var composeHash: String?
     public var instanceId: String?
@@ -20,7 +20,7 @@ public struct ChainBootOptions: Sendable {
 
 public struct ChainHistoryOptions: Sendable {
     public var rpc = RPCOptions()
-    public var app: String = ""
+    public var app: Address = .zero
     /// "auto" (binary search for the deployment block) or a number.
     public var fromBlock: String = "auto"
     /// auto | dstack-app | timelock
@@ -36,11 +36,11 @@ public struct ChainProofOptions: Sendable {
     public var rpc = RPCOptions()
     public var proofPath: String = ""
     /// Expected KMS root: 20-byte address or SEC1 public key.
-    public var kmsRoot: String?
+    public var kmsRoot: KMSRoot?
     /// DstackKms contract to read the KMS root from (`kmsInfo().k256Pubkey`), with --rpc.
-    public var kmsContract: String?
-    public var appId: String?
-    public var oracle: String?
+    public var kmsContract: Address?
+    public var appId: Address?
+    public var oracle: Address?
     public var price: String?
     public var timestamp: String?
     public init() {}
@@ -49,11 +49,6 @@ public struct ChainProofOptions: Sendable {
 /// `devproof chain`: on-chain authorization (tutorial 05).
 public enum Chain {
     static func guarded(_ r: inout Report, _ body: (inout Report) throws -> Void) throws { try RPCGuard.run(&r, body) }
-
-    static func address(_ s: String?, _ flag: String) throws -> Address {
-        guard let s else { throw DevProofError.usage("\(flag) ADDRESS is required") }
-        do { return try Address(s) } catch { throw DevProofError.usage("\(flag): \(error)") }
-    }
 
     static func bytes32(_ s: String, _ what: String) throws -> Bytes {
         let b: Bytes
@@ -116,7 +111,7 @@ public enum Chain {
             }
             do { return try Address(s) } catch { throw DevProofError.malformed("\(name) '\(s)' is not a 20-byte address") }
         }
-        let appId = try addr(o.app, "app_id", "appId", required: true)
+        let appId = try addr(o.app?.hex, "app_id", "appId", required: true)
         let compose = try b32(o.composeHash, "compose_hash", "composeHash")
         let instance = try addr(o.instanceId, "instance_id", "instanceId", required: false)
         let device = try b32(o.deviceId, "device_id", "deviceId")
@@ -136,7 +131,7 @@ public enum Chain {
     public static func boot(_ o: ChainBootOptions) throws -> Report {
         var r = Report(command: "chain boot")
         let info = try bootInfo(o)
-        let kms = try o.kms.map { try address($0, "--kms") }
+        let kms = o.kms
         r.setFact("boot_info", info.json)
         if !info.defaulted.isEmpty {
             r.add(.warn("chain.boot_info", "boot info fields without a value were set to zero/empty: \(info.defaulted.joined(separator: ", "))",
@@ -217,7 +212,7 @@ public enum Chain {
 
     public static func history(_ o: ChainHistoryOptions) throws -> Report {
         var r = Report(command: "chain history")
-        let app = try address(o.app, "--app")
+        let app = o.app
         try guarded(&r) { r in
             let pin = try o.rpc.pin(into: &r)
             let client = pin.client
@@ -370,16 +365,16 @@ public enum Chain {
         }
 
         var expectedRoot: KMSRoot?
-        if let k = o.kmsRoot { expectedRoot = try KMSRoot(k) }
+        if let k = o.kmsRoot { expectedRoot = k }
         var appId: Bytes?
-        if let a = o.appId { appId = try Address(appId: a).bytes }
+        if let a = o.appId { appId = a.bytes }
 
         try guarded(&r) { r in
             var pin: PinnedChain?
             if o.oracle != nil || o.kmsContract != nil { pin = try o.rpc.pin(into: &r) }
             // KMS root from DstackKms.kmsInfo().k256Pubkey.
             if let kc = o.kmsContract, let pin {
-                let kmsAddr = try address(kc, "--kms")
+                let kmsAddr = kc
                 let info = try pin.call(DstackABI.kmsInfo, on: kmsAddr)
                 let k256 = info[0].bytesValue ?? []
                 guard let pk = try? Secp256k1.PublicKey(sec1: k256) else {
@@ -397,7 +392,7 @@ public enum Chain {
             // Oracle immutables.
             var oracleRoot: Address?, oracleAppId: Bytes?
             if let oa = o.oracle, let pin {
-                let oracle = try address(oa, "--oracle")
+                let oracle = oa
                 guard !(try pin.getCode(oracle)).isEmpty else {
                     r.add(.fail("chain.proof_onchain", "no contract code at --oracle \(oracle) at block \(pin.block.number)")); return
                 }
@@ -460,7 +455,7 @@ public enum Chain {
             }
             // On-chain verify and agreement.
             if let oa = o.oracle, let pin {
-                let oracle = try address(oa, "--oracle")
+                let oracle = oa
                 let data = try DstackABI.oracleVerify.encodeCall(proof.verifyArguments)
                 var onchain: TeeOracleOutcome?
                 switch try pin.call(to: oracle, data: data) {

@@ -7,11 +7,11 @@ public struct KeysOptions: Sendable {
     /// The response to verify: a file path, "-" for stdin, or an http(s) URL.
     public var response: String?
     /// The app id to check the KMS signature against (20 bytes hex). Must come from trusted evidence.
-    public var appId: String?
+    public var appId: Address?
     /// A `devproof attest --json` report whose verdict is pass: its `facts.app_id` is the app id.
     public var fromAttest: String?
-    public var kmsRoot: String?
-    public var kmsContract: String?
+    public var kmsRoot: KMSRoot?
+    public var kmsContract: Address?
     /// JSON-RPC providers, quorum, block pin and timeout for --kms-contract (shared with `chain`).
     public var rpc = RPCOptions()
     public var simulator = false
@@ -53,10 +53,10 @@ public enum Keys {
         switch (o.appId, appIdFromAttest) {
         case (nil, nil):
             throw DevProofError.usage("keys needs --app-id HEX (or --from-attest REPORT): the app id must come from evidence you trust (the attested app-id event, the audited AppAuth/DstackApp address), never from the app's own response")
-        case (let t?, nil): appId = try parseAppId(t)
+        case (let t?, nil): appId = t.bytes
         case (nil, let a?): appId = a
         case (let t?, let a?):
-            appId = try parseAppId(t)
+            appId = t.bytes
             guard appId == a else { throw DevProofError.usage("--app-id \(appId.hex0x) differs from the attested app id \(a.hex0x) in \(o.fromAttest ?? "")") }
             appIdSource = "--app-id, equal to the attest report"
         }
@@ -146,8 +146,6 @@ public enum Keys {
 
     // MARK: - Inputs
 
-    static func parseAppId(_ t: String) throws -> Bytes { try Address(appId: t).bytes }
-
     /// The app id of a passing `devproof attest --json` report.
     static func appIdFromAttestReport(_ path: String) throws -> Bytes {
         guard let a = try AttestReportInput.read(path).appId else {
@@ -201,12 +199,11 @@ public enum Keys {
     /// The trusted root. With --kms-contract the chain read adds the shared `rpc.block`/`rpc.quorum` checks to
     /// `report`; a read that failed or was refused leaves keys.kms_root failing or skipped with the same reason.
     static func resolveRoot(_ o: KeysOptions, into report: inout Report) throws -> RootResolution {
-        if let r = o.kmsRoot { return .pinned(try KMSRoot(r)) }
+        if let r = o.kmsRoot { return .pinned(r) }
         if o.simulator { return .simulator(KMSRoot.simulatorRoots) }
-        guard let c = o.kmsContract else {
+        guard let contract = o.kmsContract else {
             return .unavailable("no trusted KMS root: give --kms-root ADDR|PUBKEY, --kms-contract ADDR --rpc URL, or --simulator", details: .object([]))
         }
-        let contract = try Address(flag: "--kms-contract", c)
         let base: [(String, JSONValue)] = [("contract", .string(contract.checksummed))]
         if o.offline { return .unavailable("--kms-contract needs the network (--offline given)", details: .obj(base)) }
         var resolved: RootResolution?

@@ -1,6 +1,8 @@
 import ArgumentParser
 import DevProofChecks
 import DevProofCore
+import DstackChain
+import EVM
 
 struct AppAuthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,11 +16,12 @@ struct AppAuthCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(help: "The app's AppAuth contract (the on-chain app_id).")
-    var app: String?
+    @Option(help: "The app's AppAuth contract (the on-chain app_id).", transform: { try Address(flag: "--app", $0) })
+    var app: Address?
     @OptionGroup var rpc: RPCFlags
-    @Option(name: .customLong("min-notice"), help: "Required notice before new code can run (e.g. 7d, 36h, 3600).")
-    var minNotice = "7d"
+    @Option(name: .customLong("min-notice"), help: "Required notice before new code can run (e.g. 7d, 36h, 3600; default 7d).",
+            transform: { try DurationInput.parse($0) })
+    var minNotice: Int64 = 7 * 86400
     @Option(name: .customLong("compose-hash"), help: "The running compose hash, to check it is allowed.")
     var composeHash: String?
     @Option(name: .customLong("from-attest"), help: "JSON of `devproof attest --json`: its compose_hash and app_id.")

@@ -1,6 +1,8 @@
 import ArgumentParser
 import DevProofChecks
 import DevProofCore
+import DstackChain
+import EVM
 import Foundation
 
 struct ChainCommand: ParsableCommand {
@@ -21,14 +23,16 @@ struct ChainVerifyProof: ParsableCommand {
     @OptionGroup var rpc: RPCFlags
     @Option(help: "Proof JSON: OracleProof fields or the 05 oracle response (GET /price).")
     var proof: String
-    @Option(name: .customLong("kms-root"), help: "Trusted KMS root: address or secp256k1 public key (hex).")
-    var kmsRoot: String?
-    @Option(name: .customLong("kms"), help: "DstackKms contract: read the KMS root from kmsInfo() (needs --rpc).")
-    var kms: String?
-    @Option(name: .customLong("app-id"), help: "The audited app id (20 bytes hex).")
-    var appId: String?
-    @Option(help: "Deployed TeeOracle: eth_call verify() and read kmsRoot()/appId() (needs --rpc).")
-    var oracle: String?
+    @Option(name: .customLong("kms-root"), help: "Trusted KMS root: address or secp256k1 public key (hex).", transform: { try KMSRoot($0) })
+    var kmsRoot: KMSRoot?
+    @Option(name: .customLong("kms"), help: "DstackKms contract: read the KMS root from kmsInfo() (needs --rpc).",
+            transform: { try Address(flag: "--kms", $0) })
+    var kms: Address?
+    @Option(name: .customLong("app-id"), help: "The audited app id (20 bytes hex).", transform: { try Address(appId: $0) })
+    var appId: Address?
+    @Option(help: "Deployed TeeOracle: eth_call verify() and read kmsRoot()/appId() (needs --rpc).",
+            transform: { try Address(flag: "--oracle", $0) })
+    var oracle: Address?
     @Option(help: "Price the proof claims (overrides the file), to check messageHash.")
     var price: String?
     @Option(help: "Timestamp the proof claims (overrides the file).")
@@ -53,8 +57,8 @@ struct ChainHistory: ParsableCommand {
     )
     @OptionGroup var common: CommonOptions
     @OptionGroup var rpc: RPCFlags
-    @Option(help: "The AppAuth contract (app id).")
-    var app: String
+    @Option(help: "The AppAuth contract (app id).", transform: { try Address(flag: "--app", $0) })
+    var app: Address
     @Option(name: .customLong("from-block"), help: "First block to scan, or auto (binary search for the deployment block with eth_getCode).")
     var fromBlock: String = "auto"
     @Option(help: "Contract kind for decoding: auto, dstack-app or timelock.")
@@ -88,10 +92,10 @@ struct ChainBoot: ParsableCommand {
     )
     @OptionGroup var common: CommonOptions
     @OptionGroup var rpc: RPCFlags
-    @Option(help: "The app id (AppAuth contract address); default: app_id from --from-attest.")
-    var app: String?
-    @Option(help: "DstackKms contract address.")
-    var kms: String?
+    @Option(help: "The app id (AppAuth contract address); default: app_id from --from-attest.", transform: { try Address(flag: "--app", $0) })
+    var app: Address?
+    @Option(help: "DstackKms contract address.", transform: { try Address(flag: "--kms", $0) })
+    var kms: Address?
     @Option(name: .customLong("from-attest"), help: "JSON report of `devproof attest --json`: boot info from its facts.")
     var fromAttest: String?
     @Option(name: .customLong("compose-hash")) var composeHash: String?

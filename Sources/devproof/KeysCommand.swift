@@ -1,6 +1,8 @@
 import ArgumentParser
 import DevProofChecks
 import DevProofCore
+import DstackChain
+import EVM
 
 struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,14 +17,17 @@ struct KeysCommand: ParsableCommand {
     var response: String?
     @Option(help: "Oracle base URL (tutorial 03/05): its /price is verified; repeat for replicas.")
     var url: [String] = []
-    @Option(name: .customLong("app-id"), help: "The app id (20 bytes hex) from evidence you trust: the attested app-id event or the audited AppAuth address. Never taken from the response.")
-    var appId: String?
+    @Option(name: .customLong("app-id"), help: "The app id (20 bytes hex) from evidence you trust: the attested app-id event or the audited AppAuth address. Never taken from the response.",
+            transform: { try Address(appId: $0) })
+    var appId: Address?
     @Option(name: .customLong("from-attest"), help: "Take the app id from a passing `devproof attest --json` report (facts.app_id).")
     var fromAttest: String?
-    @Option(name: .customLong("kms-root"), help: "The trusted KMS root: its address or its secp256k1 public key (hex).")
-    var kmsRoot: String?
-    @Option(name: .customLong("kms-contract"), help: "Read the KMS root from DstackKms.kmsInfo().k256Pubkey at this address (needs --rpc).")
-    var kmsContract: String?
+    @Option(name: .customLong("kms-root"), help: "The trusted KMS root: its address or its secp256k1 public key (hex).",
+            transform: { try KMSRoot($0) })
+    var kmsRoot: KMSRoot?
+    @Option(name: .customLong("kms-contract"), help: "Read the KMS root from DstackKms.kmsInfo().k256Pubkey at this address (needs --rpc or ETH_RPC_URL).",
+            transform: { try Address(flag: "--kms-contract", $0) })
+    var kmsContract: Address?
     @OptionGroup var rpcFlags: RPCFlags
     @Flag(help: "Accept the public dstack/Phala simulator KMS roots (test only; the report says SIMULATOR).")
     var simulator = false

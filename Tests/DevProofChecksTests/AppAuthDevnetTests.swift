@@ -10,7 +10,7 @@ import TestSupport
 enum AADevnet {
     static func run(_ net: Devnet, _ name: String, _ f: (inout AppAuthOptions) -> Void = { _ in }) throws -> Report {
         var o = AppAuthOptions()
-        o.app = try net.address(name)
+        o.app = try net.address(name).addressValue
         o.rpc.urls = [net.url]
         // These tests time-travel (--now days after the pinned block): the block-age bound is not their subject
         // (ChainPinDevnetTests and PinPolicyTests cover it).
@@ -102,7 +102,7 @@ struct AppAuthDevnetDstackTests {
         #expect(pending.first?["activatable"] == .bool(false))
         #expect(r.check("appauth.pending")?.status == .info)
         // A policy longer than the timelock's delay fails.
-        let strict = try AADevnet.run(net, "app_timelock_owner") { $0.minNotice = "9d" }
+        let strict = try AADevnet.run(net, "app_timelock_owner") { $0.minNotice = 9 * 86400 }
         #expect(strict.check("appauth.notice_period")?.status == .fail)
         #expect(strict.check("appauth.instant_path")?.status == .pass)
         // --now at the ready time: the operation is executable.
@@ -159,7 +159,7 @@ struct AppAuthDevnetDstackTests {
     @Test func addressWithoutCodeFailsExists() throws {
         let net = try Devnet.shared("default")
         var o = AppAuthOptions()
-        o.app = "0x000000000000000000000000000000000000dead"
+        o.app = "0x000000000000000000000000000000000000dead".addressValue
         o.rpc.urls = [net.url]
         o.progress = false
         let r = try AppAuth.run(o)
@@ -211,7 +211,7 @@ struct AppAuthDevnetTimelockTests {
         // H1 (constructor) and H5 (activated after the notice) are both allowed.
         #expect(Set(AADevnet.strings(r.fact("allowed_hashes"))) == [AADevnet.hash(net, "H1"), AADevnet.hash(net, "H5")])
         #expect(r.check("appauth.allowed_hashes")?.status == .warn)
-        let ok = try AADevnet.run(net, "timelock_app_short") { $0.minNotice = "2m" }
+        let ok = try AADevnet.run(net, "timelock_app_short") { $0.minNotice = 120 }
         #expect(ok.check("appauth.notice_period")?.status == .pass)
     }
 

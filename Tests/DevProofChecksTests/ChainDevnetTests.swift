@@ -21,7 +21,7 @@ struct ChainDevnetTests {
 
     func history(_ net: Devnet, _ app: String, url: String? = nil, configure: (inout ChainHistoryOptions) -> Void = { _ in }) throws -> Report {
         var o = ChainHistoryOptions()
-        o.rpc = rpc(url ?? net.url); o.app = app; o.progress = false
+        o.rpc = rpc(url ?? net.url); o.app = app.addressValue; o.progress = false
         configure(&o)
         return try Chain.history(o)
     }
@@ -94,11 +94,11 @@ struct ChainDevnetTests {
             let bi = b["boot_info"] as? [String: Any] ?? [:]
             var o = ChainBootOptions()
             o.rpc = rpc(net.url)
-            o.app = bi["appId"] as? String; o.composeHash = bi["composeHash"] as? String; o.instanceId = bi["instanceId"] as? String
+            o.app = (bi["appId"] as? String)?.addressValue; o.composeHash = bi["composeHash"] as? String; o.instanceId = bi["instanceId"] as? String
             o.deviceId = bi["deviceId"] as? String; o.mrAggregated = bi["mrAggregated"] as? String; o.mrSystem = bi["mrSystem"] as? String
             o.osImageHash = bi["osImageHash"] as? String; o.tcbStatus = bi["tcbStatus"] as? String
             o.advisoryIds = bi["advisoryIds"] as? [String] ?? []
-            o.kms = kms
+            o.kms = kms.addressValue
             let r = try Chain.boot(o)
             let id = (b["contract"] as? String) == "kms" ? "chain.boot_kms" : "chain.boot_app"
             let c = try #require(r.check(id), "\(b["name"] ?? "")")
@@ -132,7 +132,7 @@ struct ChainDevnetTests {
         f.rpc = rpc(net.url); f.fromAttest = failedPath
         #expect(throws: DevProofError.usage("--from-attest \(failedPath): the attest verdict is fail, so its facts are not established; fix the attestation, or pass the values by flags if you accept them")) { try Chain.boot(f) }
         var o = ChainBootOptions()
-        o.rpc = rpc(net.url); o.fromAttest = path; o.kms = try net.address("kms")
+        o.rpc = rpc(net.url); o.fromAttest = path; o.kms = try net.address("kms").addressValue
         let r = try Chain.boot(o)
         #expect(r.verdict == .pass, "\(r.checks.map { "\($0.id) \($0.summary)" })")
         #expect(r.check("chain.boot_info")?.status == .info)
@@ -164,8 +164,8 @@ struct ChainDevnetTests {
         let net = try Self.net()
         var o = ChainProofOptions()
         o.rpc = rpc(net.url); o.proofPath = try proofFile(net)
-        o.oracle = try net.address("tee_oracle"); o.kmsContract = try net.address("kms")
-        o.appId = net.fact("oracle.app_id") as? String
+        o.oracle = try net.address("tee_oracle").addressValue; o.kmsContract = try net.address("kms").addressValue
+        o.appId = (net.fact("oracle.app_id") as? String)?.appIdValue
         let r = try Chain.verifyProof(o)
         #expect(r.verdict == .pass, "\(r.checks.map { "\($0.id) \($0.status) \($0.summary)" })")
         for id in ["chain.proof_offchain", "chain.proof_onchain", "chain.proof_agree", "chain.oracle_kms_root", "chain.oracle_app_id",
@@ -181,8 +181,8 @@ struct ChainDevnetTests {
         #expect(bad.check("chain.proof_agree")?.status == .pass)
         // The oracle checked against another app and another root.
         o.proofPath = try proofFile(net)
-        o.kmsContract = nil; o.kmsRoot = "0x" + String(repeating: "12", count: 20)
-        o.appId = try net.address("app_two_hashes")
+        o.kmsContract = nil; o.kmsRoot = ("0x" + String(repeating: "12", count: 20)).kmsRootValue
+        o.appId = try net.address("app_two_hashes").appIdValue
         let other = try Chain.verifyProof(o)
         #expect(other.check("chain.oracle_kms_root")?.status == .fail)
         #expect(other.check("chain.oracle_app_id")?.status == .fail)
@@ -200,7 +200,7 @@ struct ChainDevnetTests {
         var o = ChainBootOptions()
         o.rpc = rpc(net.url, liar); o.rpc.quorum = 2
         let b = (net.fact("boot") as? [[String: Any]] ?? []).first?["boot_info"] as? [String: Any] ?? [:]
-        o.app = b["appId"] as? String; o.composeHash = b["composeHash"] as? String; o.kms = kms
+        o.app = (b["appId"] as? String)?.addressValue; o.composeHash = b["composeHash"] as? String; o.kms = kms.addressValue
         let r = try Chain.boot(o)
         let q = try #require(r.check("rpc.quorum"))
         #expect(q.status == .fail)

@@ -52,7 +52,7 @@ struct ChainPinDevnetTests {
 
     func keys(_ a: Attack, _ urls: [String], configure: (inout RPCOptions) -> Void = { _ in }) throws -> Report {
         var o = KeysOptions()
-        o.response = a.getkey; o.appId = a.appId; o.purpose = a.purpose; o.kmsContract = a.kms
+        o.response = a.getkey; o.appId = a.appId.appIdValue; o.purpose = a.purpose; o.kmsContract = a.kms.addressValue
         o.rpc.urls = urls; o.rpc.timeout = 20
         configure(&o.rpc)
         return try Keys.run(o)
@@ -62,7 +62,7 @@ struct ChainPinDevnetTests {
         var o = ChainBootOptions()
         o.rpc.urls = urls; o.rpc.timeout = 20
         configure(&o.rpc)
-        o.app = a.boot["appId"] as? String; o.composeHash = a.boot["composeHash"] as? String; o.kms = a.kms
+        o.app = (a.boot["appId"] as? String)?.addressValue; o.composeHash = a.boot["composeHash"] as? String; o.kms = a.kms.addressValue
         o.instanceId = a.boot["instanceId"] as? String; o.deviceId = a.boot["deviceId"] as? String
         o.mrAggregated = a.boot["mrAggregated"] as? String; o.mrSystem = a.boot["mrSystem"] as? String
         o.osImageHash = a.boot["osImageHash"] as? String; o.tcbStatus = a.boot["tcbStatus"] as? String

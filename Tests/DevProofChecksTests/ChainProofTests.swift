@@ -157,7 +157,7 @@ struct ChainProofTests {
     @Test func reportChecksOffline() throws {
         var o = ChainProofOptions()
         o.proofPath = try writeProof(m.json(try m.make()))
-        o.kmsRoot = m.rootAddress.hex; o.appId = m.appId.hex
+        o.kmsRoot = .address(m.rootAddress); o.appId = m.appId.hex.appIdValue
         let r = try Chain.verifyProof(o)
         #expect(r.verdict == .pass)
         #expect(r.check("chain.proof_offchain")?.status == .pass)
@@ -168,14 +168,14 @@ struct ChainProofTests {
         #expect(r2.verdict == .fail)
         #expect(r2.check("chain.proof_message_hash")?.summary.contains("msg_hash mismatch") == true)
         // Another KMS root: fail at step 2.
-        o.price = nil; o.kmsRoot = Address.zero.hex
+        o.price = nil; o.kmsRoot = .address(.zero)
         let r3 = try Chain.verifyProof(o)
         #expect(r3.check("chain.proof_offchain")?.status == .fail)
         // No root or app: the check cannot run → inconclusive.
         o.kmsRoot = nil
         #expect(try Chain.verifyProof(o).verdict == .inconclusive)
         // The root given as a public key works the same.
-        o.kmsRoot = try Secp256k1.PublicKey(privateKey: m.rootKey).compressed.hex
+        o.kmsRoot = .publicKey(try Secp256k1.PublicKey(privateKey: m.rootKey))
         #expect(try Chain.verifyProof(o).verdict == .pass)
     }
 }
@@ -207,16 +207,16 @@ struct ChainProofSimulatorCorpusTests {
         let file = TestPaths.tempDir("chain-proof-sim").appendingPathComponent("proof.json").path
         try InputFile.write(file, Array(ProofMaker().json(p).serialized().utf8))
         var o = ChainProofOptions()
-        o.proofPath = file; o.appId = appId.hex
+        o.proofPath = file; o.appId = appId.hex.appIdValue
         for root in ["0xA7F6043C29f9cc1d9D6aCF554c53E0c6792AaEAf", KMSRoot.dstackSimulatorPubkey] {
-            o.kmsRoot = root
+            o.kmsRoot = root.kmsRootValue
             let r = try Chain.verifyProof(o)
             #expect(r.verdict == .inconclusive, "\(r.checks.map { "\($0.id) \($0.status) \($0.summary)" })")
             #expect(r.check("chain.proof_offchain")?.status == .skip)
             #expect(r.banners.contains { $0.hasPrefix("SIMULATOR") })
         }
         // Another app id: the chain does not reach the root → fail, simulator or not.
-        o.appId = String(repeating: "ab", count: 20)
+        o.appId = String(repeating: "ab", count: 20).appIdValue
         #expect(try Chain.verifyProof(o).check("chain.proof_offchain")?.status == .fail)
     }
 }

@@ -19,7 +19,7 @@ enum KeysHarness {
     static func run(_ response: JSONValue, appId: String, root: String?, purpose: String = "ethereum",
                     replicas: [JSONValue] = [], configure: (inout KeysOptions) -> Void = { _ in }) throws -> Report {
         var o = KeysOptions()
-        o.response = write(response); o.appId = appId; o.kmsRoot = root; o.purpose = purpose
+        o.response = write(response); o.appId = appId.appIdValue; o.kmsRoot = root?.kmsRootValue; o.purpose = purpose
         o.replicas = replicas.map { write($0) }
         configure(&o)
         return try Keys.run(o)
@@ -327,7 +327,7 @@ struct KeysChainTests {
         let kms = "0x2f83172A49584C017F2B256F0FB2Dca14126Ba9C"
         func onChain(_ t: FakeKMSRPC, urls: [String] = ["http://rpc.example"], block: String? = nil) throws -> Report {
             try KeysHarness.run(c.t03, appId: c.appId, root: nil) { o in
-                o.kmsContract = kms; o.rpc.urls = urls; o.rpc.transport = t; if let block { o.rpc.block = try! BlockSelector(parsing: block) }; o.rpc.now = 0x6543 + 60
+                o.kmsContract = kms.addressValue; o.rpc.urls = urls; o.rpc.transport = t; if let block { o.rpc.block = try! BlockSelector(parsing: block) }; o.rpc.now = 0x6543 + 60
             }
         }
         let ok = try onChain(FakeKMSRPC(k256: rootPub))
@@ -356,7 +356,7 @@ struct KeysChainTests {
         #expect(try onChain(FakeKMSRPC(k256: rootPub), block: "16:" + FakeKMSRPC.blockHash.hex0x).verdict == .pass)
         // Offline: inconclusive, no request made.
         let off = try KeysHarness.run(c.t03, appId: c.appId, root: nil) { o in
-            o.kmsContract = kms; o.rpc.urls = ["http://rpc.example"]; o.rpc.transport = FakeKMSRPC(k256: rootPub); o.offline = true
+            o.kmsContract = kms.addressValue; o.rpc.urls = ["http://rpc.example"]; o.rpc.transport = FakeKMSRPC(k256: rootPub); o.offline = true
         }
         #expect(off.verdict == .inconclusive)
         // The simulator roots do not accept a generated chain.
@@ -379,11 +379,13 @@ struct KeysChainTests {
         let missing = err(c.t03) { $0.appId = nil }
         #expect(isUsage(missing))
         #expect(missing?.description.contains("never from the app's own response") == true)
-        #expect(isUsage(err(c.t03, appId: "0x1234")))
+        // --app-id is parsed at the CLI edge (Address(appId:)): a bad one is a usage error naming the flag.
+        #expect(throws: DevProofError.usage("--app-id must be 20 bytes (40 hex digits) or 32 bytes left-aligned, got 2")) { try Address(appId: "0x1234") }
         #expect(isUsage(err(c.t03) { $0.simulator = true }))             // two root sources
-        #expect(isUsage(err(c.t03) { $0.kmsRoot = nil; $0.kmsContract = "0x2f83172A49584C017F2B256F0FB2Dca14126Ba9C" })) // no --rpc
+        #expect(isUsage(err(c.t03) { $0.kmsRoot = nil; $0.kmsContract = "0x2f83172A49584C017F2B256F0FB2Dca14126Ba9C".addressValue })) // no --rpc
         #expect(isUsage(err(c.t03) { $0.rpc.urls = ["http://rpc.example"] }))  // --rpc without --kms-contract
-        #expect(isMalformed(err(c.t03) { $0.kmsRoot = "0x1234" }))
+        // --kms-root is parsed at the CLI edge (KMSRoot): a bad one is malformed (exit 2).
+        #expect(throws: DevProofError.malformed("KMS root '0x1234' must be a 20-byte address or a 33/65-byte secp256k1 public key (hex)")) { try KMSRoot("0x1234") }
         // Lengths: 33/65/65/65/32.
         let sig64 = try c.t03.hexAt(["signature"]).prefix(64)
         #expect(isMalformed(err(c.t03.setting(["signature"], .string(Bytes(sig64).hex0x)))))
@@ -549,7 +551,7 @@ struct KeysFixtureTests {
         let exp = try #require(k["expected"])
         func run(_ rel: String, root: String, purpose p: String? = nil) throws -> Report {
             var o = KeysOptions()
-            o.response = TestPaths.fixture(rel); o.appId = appId; o.kmsRoot = root; o.purpose = p ?? purpose
+            o.response = TestPaths.fixture(rel); o.appId = appId.appIdValue; o.kmsRoot = root.kmsRootValue; o.purpose = p ?? purpose
             return try Keys.run(o)
         }
         for root in [try exp.str("kms_root_pubkey"), try exp.str("kms_root_address")] {
