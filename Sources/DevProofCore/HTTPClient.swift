@@ -105,6 +105,17 @@ public struct HTTPClient: Sendable {
         if request.url.utf8.contains(where: { $0 <= 32 || $0 == 127 }) {
             throw DevProofError.usage("invalid URL \(request.url.debugDescription): contains spaces or control characters")
         }
+        // A bundle in use answers (replay) or keeps (record) every exchange; see NetworkTape.
+        if let tape = NetworkTape.current {
+            if tape.mode == .replay { return try tape.replay(method: method, url: request.url, body: request.body) }
+            let r = try sendLive(request, method: method)
+            tape.record(method: method, url: request.url, body: request.body, response: r)
+            return r
+        }
+        return try sendLive(request, method: method)
+    }
+
+    private func sendLive(_ request: HTTPRequest, method: String) throws -> HTTPResponse {
         let host = HTTPClient.host(of: request.url)
         let total = retries + 1
         var delay = backoff
