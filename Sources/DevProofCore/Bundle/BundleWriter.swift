@@ -21,6 +21,15 @@ public final class BundleWriter {
         }
     }
 
+    /// The stored arguments of `name` with placeholders resolved to this directory.
+    public func resolved(_ name: String) -> [String]? {
+        guard let c = commands.last(where: { $0.name == name }) else { return nil }
+        return c.args.map { $0.hasPrefix(EvidenceBundle.placeholder) ? directory.appendingPathComponent(String($0.dropFirst(EvidenceBundle.placeholder.count))).path : $0 }
+    }
+
+    /// Not recorded: how to print and when to evaluate belong to the replay.
+    public static let droppedFlags: Set<String> = ["--json", "--format", "--output", "--now"]
+
     /// Output-only flags: their values are never inputs to copy.
     public static let outputFlags: Set<String> = ["--save-collateral", "--output", "--out"]
 
@@ -29,7 +38,12 @@ public final class BundleWriter {
     public func addCommand(_ name: String, _ args: [String]) throws {
         var out: [String] = []
         var previous = ""
+        var skipNext = false
         for a in args {
+            // Output and time flags are the replayer's to choose (the bundle records `now` once).
+            if skipNext { skipNext = false; continue }
+            let name = a.split(separator: "=", maxSplits: 1).first.map(String.init) ?? a
+            if Self.droppedFlags.contains(name) { skipNext = !a.contains("=") && name != "--json"; continue }
             var value = a
             var prefix = ""
             // --flag=value forms
@@ -50,6 +64,10 @@ public final class BundleWriter {
     func copyInput(_ path: String) throws -> String {
         let src = URL(fileURLWithPath: path).standardizedFileURL
         if let p = copied[src.path] { return p }
+        // Already inside the bundle (a step of `collect` reading the copies): refer to it, copy nothing.
+        if src.path.hasPrefix(directory.path + "/") {
+            return EvidenceBundle.placeholder + String(src.path.dropFirst(directory.path.count + 1))
+        }
         counter += 1
         let rel = "inputs/\(counter)-\(src.lastPathComponent.isEmpty ? "input" : src.lastPathComponent)"
         let dst = directory.appendingPathComponent(rel)
@@ -87,7 +105,7 @@ public final class BundleWriter {
 
     /// Writes the exchange files and the index. Returns the index's sha256 (the bundle's identity).
     @discardableResult
-    public func finish(now: Int64, tape: NetworkTape?, extra: [JSONMember] = []) throws -> String {
+    public func finish(now: Int64, tape: NetworkTape?, childExchanges: [NetworkTape.Exchange] = [], extra: [JSONMember] = []) throws -> String {
         for (name, bytes) in tape?.recordedFiles ?? [:] {
             let u = directory.appendingPathComponent(name)
             try FileManager.default.createDirectory(at: u.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -99,13 +117,7 @@ public final class BundleWriter {
             let h = try EvidenceBundle.hashFile(directory.appendingPathComponent(path))
             files.append(.obj([("path", .string(path)), ("sha256", .string(h)), ("size", .int(size))]))
         }
-        let exchanges: [JSONValue] = (tape?.recorded ?? []).map { x in
-            var m: [(String, JSONValue)] = [("method", .string(x.method)), ("url", .string(x.url)), ("key", .string(x.key))]
-            if let r = x.requestFile { m.append(("request", .string(r))) }
-            m += [("response", .string(x.responseFile)), ("status", .int(x.status)),
-                  ("headers", .array(x.headers.map { .array([.string($0.name), .string($0.value)]) }))]
-            return .obj(m)
-        }
+        let exchanges: [JSONValue] = ((tape?.recorded ?? []) + childExchanges).map(\.json)
         var index: [(String, JSONValue)] = [
             ("schema", .string(EvidenceBundle.schema)),
             ("tool", .obj([("name", .string("devproof")), ("version", .string(DevProofVersion.current))])),

@@ -101,6 +101,23 @@ public struct EvidenceBundle: Sendable {
         return b
     }
 
+    /// For child processes of a replaying `stage`: the parent verified the whole bundle; the child loads
+    /// the index and the exchange files, re-checking those files' hashes (the ones it will trust).
+    public static func openExchanges(_ path: String) throws -> EvidenceBundle {
+        let dir = URL(fileURLWithPath: path).standardizedFileURL
+        let indexBytes = try InputFile.read(dir.appendingPathComponent(indexName).path, what: "bundle index")
+        var b = try parseIndex(try JSONParser.parse(indexBytes), dir: dir, indexHash: Digest.sha256(indexBytes).hex)
+        let hashes = Dictionary(uniqueKeysWithValues: b.files.map { ($0.path, $0.sha256) })
+        for x in b.exchanges {
+            for name in [x.requestFile, x.responseFile].compactMap({ $0 }) {
+                let bytes = try InputFile.read(dir.appendingPathComponent(name).path, what: "bundle file")
+                guard hashes[name] == Digest.sha256(bytes).hex else { throw DevProofError.malformed("bundle: '\(name)' does not match its index hash") }
+                b.exchangeBytes[name] = bytes
+            }
+        }
+        return b
+    }
+
     /// Relative path → size of every regular file below `dir`; a symlink or other special file is refused.
     static func scan(_ dir: URL) throws -> [String: Int] {
         var out: [String: Int] = [:]
@@ -161,17 +178,7 @@ public struct EvidenceBundle: Sendable {
             files.append(FileEntry(path: p, sha256: h, size: Int(s)))
         }
         guard Set(files.map(\.path)).count == files.count else { throw bad("a file is listed twice") }
-        var exchanges: [NetworkTape.Exchange] = []
-        for x in v["exchanges"]?.arrayValue ?? [] {
-            guard let m = x["method"]?.stringValue, let u = x["url"]?.stringValue, let k = x["key"]?.stringValue,
-                  let resp = x["response"]?.stringValue, let st = x["status"]?.int64Value else { throw bad("an exchange lacks method/url/key/response/status") }
-            let headers = (x["headers"]?.arrayValue ?? []).compactMap { h -> (name: String, value: String)? in
-                guard let a = h.arrayValue, a.count == 2, let n = a[0].stringValue, let val = a[1].stringValue else { return nil }
-                return (n, val)
-            }
-            exchanges.append(.init(method: m, url: u, key: k, requestFile: x["request"]?.stringValue, responseFile: resp,
-                                   status: Int(st), headers: headers))
-        }
+        let exchanges = try (v["exchanges"]?.arrayValue ?? []).map(NetworkTape.Exchange.init(json:))
         return EvidenceBundle(directory: dir, created: v["created"]?.stringValue ?? "", now: now, commands: commands, files: files,
                               exchanges: exchanges, indexSHA256: indexHash, exchangeBytes: [:])
     }

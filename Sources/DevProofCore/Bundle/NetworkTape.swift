@@ -28,6 +28,32 @@ public final class NetworkTape: @unchecked Sendable {
         public static func == (a: Exchange, b: Exchange) -> Bool {
             a.method == b.method && a.url == b.url && a.key == b.key && a.responseFile == b.responseFile && a.status == b.status
         }
+
+        public var json: JSONValue {
+            var m: [(String, JSONValue)] = [("method", .string(method)), ("url", .string(url)), ("key", .string(key))]
+            if let r = requestFile { m.append(("request", .string(r))) }
+            m += [("response", .string(responseFile)), ("status", .int(status)),
+                  ("headers", .array(headers.map { .array([.string($0.name), .string($0.value)]) }))]
+            return .obj(m)
+        }
+
+        public init(method: String, url: String, key: String, requestFile: String?, responseFile: String, status: Int,
+                    headers: [(name: String, value: String)]) {
+            self.method = method; self.url = url; self.key = key; self.requestFile = requestFile
+            self.responseFile = responseFile; self.status = status; self.headers = headers
+        }
+
+        public init(json x: JSONValue) throws {
+            guard let m = x["method"]?.stringValue, let u = x["url"]?.stringValue, let k = x["key"]?.stringValue,
+                  let resp = x["response"]?.stringValue, let st = x["status"]?.int64Value else {
+                throw DevProofError.malformed("bundle: an exchange lacks method/url/key/response/status")
+            }
+            let headers = (x["headers"]?.arrayValue ?? []).compactMap { h -> (name: String, value: String)? in
+                guard let a = h.arrayValue, a.count == 2, let n = a[0].stringValue, let val = a[1].stringValue else { return nil }
+                return (n, val)
+            }
+            self.init(method: m, url: u, key: k, requestFile: x["request"]?.stringValue, responseFile: resp, status: Int(st), headers: headers)
+        }
     }
 
     public let mode: Mode
@@ -44,13 +70,44 @@ public final class NetworkTape: @unchecked Sendable {
     /// `nonisolated(unsafe)`: written before any concurrent use, read-only afterwards.
     nonisolated(unsafe) public static var current: NetworkTape?
 
-    public init(recordingInto directory: URL) {
-        mode = .record; self.directory = directory; exchanges = []; files = [:]
+    /// Files are named `<prefix>NNNN.req|resp`. A persistent tape (a child process of `collect`) also
+    /// writes each exchange to disk at once, with `<prefix>exchanges.json` listing them for the parent.
+    let prefix: String
+    let persistent: Bool
+
+    public init(recordingInto directory: URL, prefix: String = "net/", persistent: Bool = false) {
+        mode = .record; self.directory = directory; exchanges = []; files = [:]; self.prefix = prefix; self.persistent = persistent
+    }
+
+    /// The environment's tape (`DEVPROOF_TAPE=record:DIR:PREFIX` or `replay:DIR`), set by `collect`/`stage`
+    /// for the sub-commands they run as child processes. nil when unset.
+    public static func fromEnvironment(_ env: [String: String]) throws -> NetworkTape? {
+        guard let spec = env["DEVPROOF_TAPE"], !spec.isEmpty else { return nil }
+        let parts = spec.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+        switch parts.first {
+        case "record" where parts.count == 3:
+            return NetworkTape(recordingInto: URL(fileURLWithPath: parts[1]), prefix: parts[2], persistent: true)
+        case "replay" where parts.count >= 2:
+            let dir = parts.dropFirst().joined(separator: ":")
+            return try EvidenceBundle.openExchanges(dir).replayTape()
+        default:
+            throw DevProofError.usage("DEVPROOF_TAPE must be record:DIR:PREFIX or replay:DIR")
+        }
+    }
+
+    /// The exchanges a persistent child tape left under `prefix` (the file is removed: the bundle index
+    /// takes its place).
+    public static func collectPartial(_ directory: URL, prefix: String) throws -> [Exchange] {
+        let u = directory.appendingPathComponent(prefix + "exchanges.json")
+        guard let b = try? InputFile.read(u.path) else { return [] }
+        try? FileManager.default.removeItem(at: u)
+        let v = try JSONParser.parse(b)
+        return try (v.arrayValue ?? []).map(Exchange.init(json:))
     }
 
     /// A replay tape over exchanges already verified by `EvidenceBundle.open` (file bytes in memory).
     public init(replaying exchanges: [Exchange], files: [String: Bytes], directory: URL) {
-        mode = .replay; self.directory = directory; self.exchanges = exchanges; self.files = files
+        mode = .replay; self.directory = directory; self.exchanges = exchanges; self.files = files; prefix = ""; persistent = false
     }
 
     public var recorded: [Exchange] { lock.lock(); defer { lock.unlock() }; return exchanges }
@@ -133,11 +190,20 @@ public final class NetworkTape: @unchecked Sendable {
         let (key, _) = NetworkTape.identity(method: method, url: url, body: body)
         lock.lock(); defer { lock.unlock() }
         let n = exchanges.count + 1
-        let base = String(format: "net/%04d", n)
+        let base = prefix + String(format: "%04d", n)
         var reqFile: String?
         if let body, !body.isEmpty { reqFile = base + ".req"; files[base + ".req"] = body }
         files[base + ".resp"] = response.body
         exchanges.append(Exchange(method: method, url: url, key: key, requestFile: reqFile, responseFile: base + ".resp",
                                   status: response.status, headers: response.headers))
+        if persistent {
+            // A child process may be killed by its deadline: what it fetched so far is on disk already.
+            let fm = FileManager.default
+            try? fm.createDirectory(at: directory.appendingPathComponent(prefix), withIntermediateDirectories: true)
+            if let reqFile { try? InputFile.write(directory.appendingPathComponent(reqFile).path, body ?? []) }
+            try? InputFile.write(directory.appendingPathComponent(base + ".resp").path, response.body)
+            let list = JSONValue.array(exchanges.map(\.json)).serialized()
+            try? InputFile.write(directory.appendingPathComponent(prefix + "exchanges.json").path, Array(list.utf8))
+        }
     }
 }
