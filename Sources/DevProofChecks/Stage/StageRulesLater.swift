@@ -81,8 +81,13 @@ extension StageRules {
     // S2.3: the app follows TCB updates.
     static func s2_3(_ e: StageEvidence) -> Conditions {
         var c = Conditions()
-        c.require(e, "appauth", "appauth.tcb_required", what: "the AppAuth requires an up-to-date TCB", flags: appauthFlags,
-                  toMeet: "set requireTcbUpToDate on the AppAuth")
+        if e.fact("appauth", "require_tcb_up_to_date")?.boolValue == false {
+            c.fail("the AppAuth does not require an up-to-date TCB (requireTcbUpToDate is false)",
+                   toMeet: "set requireTcbUpToDate on the AppAuth", "appauth:require_tcb_up_to_date")
+        } else {
+            c.require(e, "appauth", "appauth.tcb_required", what: "the AppAuth requires an up-to-date TCB", flags: appauthFlags,
+                      toMeet: "set requireTcbUpToDate on the AppAuth")
+        }
         c.require(e, "attest", "tcb.status", what: "the platform's TCB is allowed", flags: attestFlags)
         return c
     }
