@@ -50,7 +50,7 @@ extension AppAuth {
         }
         var rpc = o.rpc
         if rpc.now == nil { rpc.now = o.now }
-        let client = try rpc.client()
+        _ = try rpc.client()  // flag errors (quorum, URLs) are usage errors before any read
 
         // The pin and every read run under the shared guard: disagreement fails rpc.quorum, a refused pin or an
         // unreachable provider skips rpc.block (inconclusive) and the report is still printed.
@@ -67,7 +67,6 @@ extension AppAuth {
             try pinned.recheck()
             judged = report
         }
-        _ = client
         guard var report = judged else {
             pre.setFact("app", .string(app.checksummed))
             return pre
