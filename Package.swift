@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "TDX", dependencies: ["DevProofCore"]),
         .target(name: "Dstack", dependencies: ["DevProofCore", "TDX", .product(name: "Yams", package: "Yams")]),
         .target(name: "EVM", dependencies: ["DevProofCore"]),
-        .target(name: "DevProofChecks", dependencies: ["DevProofCore", "TDX", "Dstack", "EVM"]),
+        .target(name: "DevProofChecks", dependencies: ["DevProofCore", "TDX", "Dstack", "EVM", .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "devproof", dependencies: [
             "DevProofCore", "DevProofChecks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
