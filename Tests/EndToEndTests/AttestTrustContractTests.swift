@@ -157,4 +157,19 @@ struct AttestReferencesCorpusE2E {
             #expect(r.status == 2 && r.stderr.contains(msg), "\(name): \(r.stderr)")
         }
     }
+
+    @Test func rawBinaryAttestationIsAccepted() throws {
+        guard let p = try DstackE2E.corpus("dstack/tdx-lite-attestation.json") else { return }
+        let dir = TestPaths.tempDir("trust"); defer { try? FileManager.default.removeItem(at: dir) }
+        let raw = try Hex.decode(try #require(try DstackE2E.json(p)["attestation"]?.stringValue))
+        let f = try DstackE2E.write(dir, "att.bin", raw)
+        let o = try DstackE2E.attest(["--evidence", f, "--no-dcap"])
+        let wrapped = try DstackE2E.attest(["--evidence", p, "--no-dcap"])
+        #expect(o.fact("evidence_kind")?.stringValue == "SCALE attestation")
+        #expect(o.check("eventlog.replay") == "pass" && o.fact("compose_hash") == wrapped.fact("compose_hash"))
+        // The V1 msgpack form is refused with a clear message, exit 2.
+        let mp = try DstackE2E.write(dir, "att.msgpack", [0x82, 0xa1, 0x76, 0x01])
+        let r = try Run.devproof(["attest", "--evidence", mp, "--no-dcap"])
+        #expect(r.status == 2 && r.stderr.contains("msgpack"), "\(r.stderr)")
+    }
 }
