@@ -118,8 +118,9 @@ enum AttestDCAPChecks {
         guard let dep = deps.first(where: { $0.status != .pass }) else { return c }
         if c.status == .fail && !always { return c }
         if c.status == .skip { return c }
-        let how = dep.status == .fail ? "failed" : "did not pass (\(dep.status.rawValue))"
-        return .skip(c.id, "not evaluated: depends on \(dep.id), which \(how): \(dep.summary)", c.details)
+        // The dependency's own row says why; repeating its summary would nest reasons.
+        let how = dep.status == .fail ? "failed" : dep.status == .skip ? "was skipped" : "did not pass (\(dep.status.rawValue))"
+        return .skip(c.id, "not evaluated: depends on \(dep.id), which \(how)", c.details)
     }
 
     static func tcbStatusCheck(_ r: DCAPResult, _ o: AttestOptions) -> Check {
