@@ -1,4 +1,5 @@
 import DevProofCore
+import Dstack
 
 /// `devproof attest`: produces the report. Quote-only inputs go to the DCAP quote verifier;
 /// dstack evidence (event log, app-compose, RA-TLS, ...) goes through the dstack pipeline,
@@ -32,6 +33,8 @@ public enum AttestMode: Sendable, Equatable {
         } else {
             mode = .evidence
         }
+        // Typed at the edge: a bad --bind is a usage error before any file is read.
+        for b in o.bindings { _ = try ReportDataBinding.parse(b) }
         if mode == .quote, let f = o.references.identityFlags.first {
             throw DevProofError.usage("\(f) needs the app's event log (--evidence FILE, or --event-log FILE with --quote); a bare quote carries no app identity")
         }

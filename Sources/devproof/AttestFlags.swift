@@ -80,12 +80,3 @@ struct AttestPipelineFlags: ParsableArguments {
         o.references = r
     }
 }
-
-// Typed values parsed once, here at the CLI edge (DevProofCore/InputTypes.swift); a bad value is exit 2.
-extension HexValue: ExpressibleByArgument {
-    public init?(argument: String) { try? self.init(parsing: argument, what: "value") }
-    public static var defaultValueDescription: String { L.name }
-}
-extension TCBStatusValue: ExpressibleByArgument {
-    public init?(argument: String) { try? self.init(parsing: argument, what: "--allow-tcb-status") }
-}

@@ -1,5 +1,8 @@
-import DevProofChecks
+@testable import DevProofChecks
 import DevProofCore
+import Dstack
+import TDX
+import TestSupport
 import Testing
 
 /// `--policy` parsing and the per-mode validation of flags (no flag is silently ignored).
@@ -72,5 +75,24 @@ struct AttestPolicyTests {
         }
         #expect(try AttestMode.validate(opts { _ in }) == .quote)
         #expect(try AttestMode.validate(opts { $0.eventLogPath = "l" }) == .evidence)
+    }
+}
+
+/// Attack: an RA-TLS chain whose second certificate (the KMS CA's) carries its own quote. That quote is not the one
+/// DCAP verified in this run, so it can never be what makes ratls.binding pass.
+@Suite("attest: ratls binding only through the verified quote (corpus)")
+struct AttestRATLSCorpusTests {
+    @Test func otherCertificatesQuotesAreNotVerifiedEvidence() throws {
+        guard let p = TestPaths.corpusFile("kms-info/prod9-base.json") else { print("SKIP: corpus absent"); return }
+        var ev = try DstackEvidence.detect(try InputFile.read(p), name: "prod9")
+        let quote = try Quote.parse(try #require(ev.quote))
+        let regs = try QuoteRegisters(quote)
+        let ok = AttestEvidence.ratlsCheck(ev, regs)
+        #expect(ok.status == .pass)
+        #expect(ok.summary.contains("1 RA-TLS certificate(s) bound by the verified quote") && ok.summary.contains("NOT DCAP-verified"), "\(ok.summary)")
+        // The verified quote is another one: no certificate is bound by verified evidence.
+        ev.quote = try InputFile.read(TestPaths.fixture("dcap/tdx-v4-valid.quote"))
+        let none = AttestEvidence.ratlsCheck(ev, regs)
+        #expect(none.status == .skip && none.summary.contains("no certificate carries the quote this run verified"))
     }
 }
