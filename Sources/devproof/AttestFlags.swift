@@ -89,11 +89,19 @@ extension AttestPipelineFlags {
         func opt(_ name: String, _ v: String?) { if let v { a += [name, v] } }
         opt("--collateral", collateral); opt("--pccs", pccs); opt("--save-collateral", saveCollateral)
         opt("--root-ca", rootCA)
-        for s in allowTcbStatus { a += ["--allow-tcb-status", s] }
+        for s in allowTcbStatus { a += ["--allow-tcb-status", s.name] }
         for s in allowAdvisory { a += ["--allow-advisory", s] }
         if allowDebug { a.append("--allow-debug") }
         if intelRules { a.append("--intel-rules") }
-        opt("--os-ref", osRef)
+        opt("--os-ref", osRef); opt("--policy", policy)
+        func many<T: CustomStringConvertible>(_ name: String, _ vs: [T]) { for v in vs { a += [name, v.description] } }
+        many("--expect-compose-hash", expectComposeHash); many("--expect-app-id", expectAppId)
+        many("--expect-mr-config-id", expectMrConfigId); many("--expect-os-image-hash", expectOsImageHash)
+        many("--expect-key-provider-id", expectKeyProviderId); many("--expect-instance-id", expectInstanceId)
+        many("--expect-device-id", expectDeviceId)
+        opt("--expect-mrtd", expectMrtd?.description)
+        for (i, r) in [expectRtmr0, expectRtmr1, expectRtmr2, expectRtmr3].enumerated() { opt("--expect-rtmr\(i)", r?.description) }
+        opt("--expect-report-data", expectReportData?.description)
         if noDcap { a.append("--no-dcap") }
         if simulator { a.append("--simulator") }
         return a
