@@ -60,3 +60,13 @@ struct StrictInputTests {
         #expect(DevProofError.unavailable("x").category == .unavailable && DevProofError.unavailable("x").exitCode == 3)
     }
 }
+
+@Suite("core: PEM is canonical base64")
+struct StrictPEMTests {
+    @Test func pemBodiesAreStandardCanonicalBase64() throws {
+        #expect(try PEM.blocks("-----BEGIN X-----\nAQID\n-----END X-----\n").first?.der == [1, 2, 3])
+        for body in ["AQ-_", "AR==", "AQ==AQ=="] {
+            #expect(throws: DevProofError.self, "\(body)") { try PEM.blocks("-----BEGIN X-----\n\(body)\n-----END X-----\n") }
+        }
+    }
+}
