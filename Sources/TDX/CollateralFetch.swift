@@ -76,10 +76,15 @@ public struct CollateralFetcher: Sendable {
     /// distribution point is ever fetched: a PCCS cannot make devproof fetch a URL of its choosing by
     /// serving an issuer chain with another root.
     public var trustedRoot: X509Certificate?
+    /// The client for the trusted root's CRL distribution point (redirects as the caller configured).
+    let cdpHTTP: HTTPClient
 
     public init(endpoint: PCCSEndpoint, http: HTTPClient = HTTPClient(), followCRLDistributionPoint: Bool = true,
                 trustedRoot: X509Certificate? = IntelRootCA.certificate) {
-        self.endpoint = endpoint; self.http = http; self.followCRLDistributionPoint = followCRLDistributionPoint
+        // The PCCS chooses no URL: its redirects are not followed (only the trusted root's CRL distribution point,
+        // fetched with the caller's client, may redirect).
+        var pccs = http; pccs.followRedirects = false
+        self.endpoint = endpoint; self.http = pccs; self.cdpHTTP = http; self.followCRLDistributionPoint = followCRLDistributionPoint
         self.trustedRoot = trustedRoot
     }
 
@@ -188,7 +193,7 @@ public struct CollateralFetcher: Sendable {
             if let pccsError { throw pccsError }
             throw DevProofError.unavailable("root CA CRL: the trusted root CA names no CRL distribution point")
         }
-        let r = try http.get(url)
+        let r = try cdpHTTP.get(url)
         return try CollateralFetcher.decodeCRL(r.body, what: "root CA CRL from \(url)")
     }
 

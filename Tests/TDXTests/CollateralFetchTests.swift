@@ -163,6 +163,8 @@ struct CollateralFetchFixtureTests {
         #expect(throws: DevProofError.unavailable("pccs said no")) {
             try f.fetchRootCACRLFromDistributionPoint(pccsError: DevProofError.unavailable("pccs said no"))
         }
+        // Nor can it redirect devproof elsewhere: PCCS requests follow no redirect.
+        #expect(f.http.followRedirects == false)
         // The pinned Intel root's distribution point is Intel's, whatever the server sends.
         #expect(CollateralFetcher.crlDistributionPoints(try #require(IntelRootCA.certificate))
                 == ["https://certificates.trustedservices.intel.com/IntelSGXRootCA.der"])
