@@ -54,8 +54,9 @@ enum AttestDCAPChecks {
         if !badSig.isEmpty {
             signatures = .skip("collateral.signatures", "collateral from \(source) does not verify to the \(rootName): \(badSig.joined(separator: "; ")); \(advice)", signatures.details)
         } else if signatures.status == .fail {
-            // Only time-window failures: collateral.validity reports them; the signatures themselves verified.
-            signatures = .pass("collateral.signatures", "root CA CRL, TCB info and QE identity signatures verify to the \(rootName) (see collateral.validity for their dates)", signatures.details)
+            // Only time-window failures: a chain judged outside its window was not verified, so no pass here
+            // (collateral.validity names the window and the remedy).
+            signatures = .skip("collateral.signatures", "not evaluated at \(TimeInput.format(o.now)): a collateral chain or CRL is outside its validity window (see collateral.validity)", signatures.details)
         }
 
         // collateral.validity: every time window (collateral, CRLs, certificates) at --now.
