@@ -30,7 +30,8 @@ let package = Package(
         // dstack's contracts on a chain: DstackKms/DstackApp/TimelockAppAuth ABIs and readers, TeeOracle, the KMS
         // key-certification chain.
         .target(name: "DstackChain", dependencies: ["DevProofCore", "EVM", "Dstack"]),
-        .target(name: "DevProofChecks", dependencies: ["DevProofCore", "TDX", "Dstack", "EVM", "DstackChain"]),
+        .target(name: "DevProofChecks", dependencies: ["DevProofCore", "TDX", "Dstack", "EVM", "DstackChain",
+                                                     .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "devproof", dependencies: [
             "DevProofCore", "DevProofChecks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
