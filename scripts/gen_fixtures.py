@@ -1410,6 +1410,11 @@ def gen_dstack(w: Writer, pki: Pki, ctx: dict) -> dict:
                 "expected": {"accepted": True, "compose_hash": app.compose_hash.hex(),
                              "ignored_late_compose_hash": other_hash.hex(), "rtmr3": late_app.rtmrs[3].hex()}})
     keys = gen_keys(w, variants[1][1].app_id)
+    from fixtures_tls import gen_tls  # Fixtures/tls (devproof tls): reuses this app, quote signer and KMS key
+    tls = gen_tls(w, sys.modules[__name__], quote_for=quote_for, apps=dict(variants), kms_key=kms_key)
+    w.write("tls/manifest.json", dumps_sorted({"schema": "devproof.fixtures.tls/v1",
+                                               "generator": "scripts/gen_fixtures.py (scripts/fixtures_tls.py)",
+                                               "dcap_now": unix(NOW), "expected": tls}))
     return {"schema": "devproof.fixtures.dstack/v1", "generator": "scripts/gen_fixtures.py", "keys": keys,
             "note": "Synthetic dstack evidence; quotes signed through the devproof TEST PKI (NOT Intel). "
                     "MRTD and RTMR0-2 are replays of synthetic boot events, not of a real OS image.",
@@ -1719,7 +1724,7 @@ def main(argv: list[str]) -> int:
         return 2
     out = Path(argv[1])
     # Regenerate only the directories this generator owns.
-    for sub in ("dcap", "dstack", "demo"):
+    for sub in ("dcap", "dstack", "demo", "tls"):
         if (out / sub).exists():
             shutil.rmtree(out / sub)
     out.mkdir(parents=True, exist_ok=True)
