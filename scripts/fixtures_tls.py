@@ -136,3 +136,73 @@ def gen_tls(w, g, *, quote_for, apps: dict, kms_key) -> dict:
         "quote": t_quote.hex()[:200] + "..."}))
     return {"ratls_leaf_spki_sha256": g.sha256(g.spki_der(leaf_key)).hex(), "ratls_app_id": app.app_id.hex(),
             "kms_ca_spki": g.spki_der(kms_key).hex(), "tutorial_cert_sha256": g.sha256(_der(srv)).hex()}
+
+
+def gen_gateway(w, g, *, quote_for, apps: dict) -> dict:
+    """Fixtures/tls/gateway: a dstack-gateway `/.dstack/acme-info` with TEST quotes (the v1 app plays the gateway):
+    the account quote binds sha512("acme-account:" || account_uri), each quoted key's quote binds
+    sha512("zt-cert:" || SPKI); a certificate for the current key under a TEST issuer; CAA record files and CT
+    exports (crt.sh JSON rows plus the certificate), honest and with a rogue (non-TEE key) certificate."""
+    import base64
+    import json
+    app = apps["v1"]
+    nb, na = g.utc(2026, 1, 1), g.utc(2026, 4, 1)
+    account_uri = "https://acme-v02.api.letsencrypt.org/acme/acct/999999999"  # TEST value, no such account
+    issuer_key = g.p256_key("tls/gateway-test-issuer")
+    issuer_name = _name("devproof TEST issuing CA (not Let's Encrypt)")
+    issuer = (x509.CertificateBuilder().subject_name(issuer_name).issuer_name(issuer_name)
+              .public_key(issuer_key.public_key()).serial_number(g.serial_for("tls/gateway-issuer"))
+              .not_valid_before(g.utc(2025, 1, 1)).not_valid_after(g.utc(2030, 1, 1))
+              .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+              .add_extension(_ku(True), critical=True)
+              .sign(issuer_key, hashes.SHA256(), ecdsa_deterministic=True))
+    domain = "*.gateway.devproof.test"
+
+    def getquote(label, rd):
+        q = quote_for(app, label, rd)
+        return json.dumps({"quote": q.hex(), "event_log": g.event_log_json(app.events, stripped=True),
+                           "report_data": rd.hex(), "vm_config": g.vm_config_json(app)}, separators=(",", ":"))
+
+    def leaf(label, key):
+        san = x509.SubjectAlternativeName([x509.DNSName(domain), x509.DNSName("localhost"),
+                                           x509.IPAddress(__import__("ipaddress").ip_address("127.0.0.1"))])
+        return (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, domain)]))
+                .issuer_name(issuer_name).public_key(key.public_key()).serial_number(g.serial_for(label))
+                .not_valid_before(nb).not_valid_after(na).add_extension(san, critical=False)
+                .sign(issuer_key, hashes.SHA256(), ecdsa_deterministic=True))
+
+    keys = [g.p256_key("tls/gateway-zt-key-0"), g.p256_key("tls/gateway-zt-key-1")]
+    rogue = g.p256_key("tls/gateway-rogue-key")
+    quoted = [{"public_key": g.spki_der(k).hex(),
+               "quote": getquote(f"tls/gateway-zt-{i}", g.sha512(b"zt-cert:" + g.spki_der(k))), "attestation": ""}
+              for i, k in enumerate(keys)]
+    info = {"account_uri": account_uri,
+            "account_quote": getquote("tls/gateway-account", g.sha512(b"acme-account:" + account_uri.encode())),
+            "account_attestation": "", "quoted_hist_keys": quoted,
+            "hist_keys": [q["public_key"] for q in quoted], "base_domain": domain[2:]}
+    certs = [leaf(f"tls/gateway-leaf-{i}", k) for i, k in enumerate(keys)]
+    w.write("tls/gateway/acme-info.json", g.dumps_sorted(info))
+    w.write("tls/gateway/chain.pem", _pem(certs[1]) + _pem(issuer))
+    w.write("tls/gateway/key.pem", _key_pem(keys[1]))
+    # The account quote made for another account URI; a key whose quote binds another key.
+    w.write("tls/gateway/acme-info-wrong-account.json",
+            g.dumps_sorted({**info, "account_uri": account_uri.replace("999999999", "111111111")}))
+    bad = dict(quoted[0]); bad["quote"] = quoted[1]["quote"]
+    w.write("tls/gateway/acme-info-wrong-key-quote.json", g.dumps_sorted({**info, "quoted_hist_keys": [bad, quoted[1]]}))
+    # A certificate for the domain with a key the TEE never quoted (the operator could intercept).
+    rogue_cert = leaf("tls/gateway-rogue-leaf", rogue)
+    w.write("tls/gateway/rogue-chain.pem", _pem(rogue_cert) + _pem(issuer))
+    w.write("tls/gateway/rogue-key.pem", _key_pem(rogue))
+
+    def row(i, c):
+        return {"id": 1000 + i, "issuer_name": "CN=devproof TEST issuing CA", "common_name": domain,
+                "name_value": domain, "not_before": c.not_valid_before_utc.strftime("%Y-%m-%dT%H:%M:%S"),
+                "not_after": c.not_valid_after_utc.strftime("%Y-%m-%dT%H:%M:%S"),
+                "serial_number": format(c.serial_number, "x"), "certificate": base64.b64encode(_der(c)).decode()}
+    w.write("tls/gateway/ct.json", g.dumps_sorted([row(i, c) for i, c in enumerate(certs)]))
+    w.write("tls/gateway/ct-rogue.json", g.dumps_sorted([row(i, c) for i, c in enumerate(certs + [rogue_cert])]))
+    rec = f'0 issue "letsencrypt.org;validationmethods=dns-01;accounturi={account_uri}"'
+    recw = f'0 issuewild "letsencrypt.org;validationmethods=dns-01;accounturi={account_uri}"'
+    w.write("tls/gateway/caa.txt", f"gateway.devproof.test. 300 IN CAA {rec}\ngateway.devproof.test. 300 IN CAA {recw}\n")
+    w.write("tls/gateway/caa-open.txt", f"gateway.devproof.test. 300 IN CAA {rec}\ngateway.devproof.test. 300 IN CAA 0 issuewild \"letsencrypt.org\"\n")
+    return {"account_uri": account_uri, "gateway_key_spki": [g.spki_der(k).hex() for k in keys]}

@@ -10,7 +10,14 @@ public struct TLSOptions: Sendable {
         case url(host: String, port: Int, attestationPath: String)
         /// Captured PEM (or DER) chain.
         case cert(path: String)
+        /// Live dstack gateway: handshake, then GET /.dstack/acme-info over the same connection.
+        case gateway(host: String, port: Int)
+        /// Captured acme-info JSON, optionally with the captured presented chain.
+        case acmeInfo(path: String, certPath: String?)
     }
+    /// Gateway modes: CAA records and CT export files.
+    public var caaPath: String?
+    public var ctLogPath: String?
     public var mode: Mode
     public var kmsRootPath: String?
     /// Whole TLS exchange, seconds.
@@ -95,8 +102,43 @@ public enum TLS {
                 }
             }
             try evaluate(&r, chain, found: found, served: inCert == nil, kmsRef, o)
+        case .gateway(let host, let port):
+            r.setFact("mode", .string("gateway"))
+            r.setFact("endpoint", .string("\(host):\(port)"))
+            let path = "/.dstack/acme-info"
+            let ex: TLSClient.Exchange
+            do { ex = try TLSClient(timeout: o.timeout).exchange(host: host, port: port, get: path) } catch DevProofError.unavailable(let m) {
+                r.add(.skip("tls.connect", "\(m) (bounded by --timeout \(fmt(o.timeout)) s): nothing was verified"))
+                return r
+            }
+            r.add(.pass("tls.connect", "TLS handshake with \(host):\(port) (\(ex.peer.protocolVersion)): \(ex.peer.chainDER.count) certificate(s) presented"))
+            let chain = try RATLSChain.fromDER(ex.peer.chainDER)
+            guard let resp = ex.response, resp.status == 200 else {
+                r.add(.skip("tls.attestation", "\(ex.responseError ?? "GET \(path) answered HTTP \(ex.response?.status ?? 0)"): no acme-info over the connection whose certificate was presented"))
+                return r
+            }
+            r.add(.pass("tls.attestation", "GET \(path) answered over the same TLS connection (\(resp.body.count) bytes)"))
+            try TLSGateway.evaluate(&r, try gatewayInputs(try AcmeInfo.parse(resp.body, name: "GET \(path)"), chain, o), o)
+        case .acmeInfo(let path, let certPath):
+            r.setFact("mode", .string("acme-info"))
+            let info = try AcmeInfo.parse(try readBounded(path, what: "--acme-info file"), name: path)
+            let chain = try certPath.map { try RATLSChain.parsePEM(try readBounded($0, what: "certificate file")) }
+            try TLSGateway.evaluate(&r, try gatewayInputs(info, chain, o), o)
         }
         return r
+    }
+
+    static func readBounded(_ path: String, what: String, max: Int = 32 << 20) throws -> Bytes {
+        let b = try InputFile.read(path, what: what)
+        guard b.count <= max else { throw DevProofError.malformed("\(what) '\(path)' is larger than \(max) bytes") }
+        return b
+    }
+
+    static func gatewayInputs(_ info: AcmeInfo, _ chain: RATLSChain?, _ o: TLSOptions) throws -> TLSGateway.Inputs {
+        var inp = TLSGateway.Inputs(info: info, presented: chain)
+        if let p = o.caaPath { inp.caa = try CAARecord.parse(try readBounded(p, what: "--caa file", max: 1 << 20), name: p); inp.caaSource = p }
+        if let p = o.ctLogPath { inp.ct = try CTExportEntry.parse(try readBounded(p, what: "--ct-log file"), name: p); inp.ctSource = p }
+        return inp
     }
 
     static func fmt(_ t: Double) -> String { t == t.rounded() ? String(Int(t)) : String(t) }

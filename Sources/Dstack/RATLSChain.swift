@@ -39,7 +39,7 @@ public struct RATLSChain: Sendable {
         if cs.count == 1, selfSignedRoot != nil { return .selfSigned }
         if cs.count == 3, cs[1].usage == "app:ca" || cs[1].x509.subjectCommonName == "Dstack App CA",
            selfSignedRoot != nil { return .kmsIssued }
-        if cs.count == 2, selfSignedRoot != nil { return .appRoot }
+        if cs.count == 2, selfSignedRoot != nil, cs.contains(where: { $0.hasDstackEvidence || $0.usage != nil }) { return .appRoot }
         return .other
     }
 

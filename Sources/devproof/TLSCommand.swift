@@ -19,14 +19,27 @@ struct TLSCommand: ParsableCommand {
     var timeout: Double?
     @Option(help: "Captured certificate chain (PEM, leaf first; or one DER certificate).")
     var cert: String?
+    @Option(help: "Live dstack gateway https://HOST[:PORT]: its certificate, and /.dstack/acme-info over the same connection.")
+    var gateway: String?
+    @Option(name: .customLong("acme-info"), help: "Captured dstack gateway /.dstack/acme-info JSON (with --cert: the chain it presented).")
+    var acmeInfo: String?
+    @Option(help: "CAA records of the domain (dig CAA answer lines or 'FLAGS TAG \"VALUE\"'; gateway modes).")
+    var caa: String?
+    @Option(name: .customLong("ct-log"), help: "CT export for the domain: crt.sh JSON rows, each with 'certificate' (base64 DER/PEM; gateway modes).")
+    var ctLog: String?
     @Option(name: .customLong("kms-root"), help: "Expected KMS root CA: certificate or public key (PEM/DER/hex). Wins over the measured key-provider id.")
     var kmsRoot: String?
 
     @OptionGroup var pipeline: AttestPipelineFlags
 
     func validate() throws {
-        guard (url != nil) != (cert != nil) else { throw ValidationError("give exactly one of --url or --cert") }
-        if url == nil {
+        let modes = [url != nil, gateway != nil, acmeInfo != nil, cert != nil && acmeInfo == nil].filter { $0 }.count
+        guard modes == 1 else { throw ValidationError("give exactly one of --url, --cert, --gateway or --acme-info (with --acme-info, --cert is the presented chain)") }
+        if gateway == nil, acmeInfo == nil {
+            if caa != nil { throw ValidationError("--caa needs --gateway or --acme-info") }
+            if ctLog != nil { throw ValidationError("--ct-log needs --gateway or --acme-info") }
+        } else if kmsRoot != nil { throw ValidationError("--kms-root applies to RA-TLS chains (--url/--cert), not to gateway modes") }
+        if url == nil, gateway == nil {
             if attestationPath != nil { throw ValidationError("--attestation-path needs --url") }
             if timeout != nil { throw ValidationError("--timeout needs --url") }
         }
@@ -34,7 +47,7 @@ struct TLSCommand: ParsableCommand {
         if let p = attestationPath, !p.hasPrefix("/") || p.contains(where: { $0 == " " || $0 == "\r" || $0 == "\n" }) {
             throw ValidationError("--attestation-path must start with '/' and contain no spaces")
         }
-        if url != nil, common.offline { throw ValidationError("--url needs the network; --offline forbids it (use --cert with a captured chain)") }
+        if url != nil || gateway != nil, common.offline { throw ValidationError("--url needs the network; --offline forbids it (use --cert with a captured chain)") }
     }
 
     func run() throws {
@@ -45,11 +58,17 @@ struct TLSCommand: ParsableCommand {
             if let url {
                 let (h, p) = try TLSOptions.parseURL(url)
                 mode = .url(host: h, port: p, attestationPath: attestationPath ?? "/attestation")
+            } else if let gateway {
+                if attestationPath != nil { throw DevProofError.usage("--attestation-path: the gateway's evidence is always /.dstack/acme-info") }
+                let (h, p) = try TLSOptions.parseURL(gateway)
+                mode = .gateway(host: h, port: p)
+            } else if let acmeInfo {
+                mode = .acmeInfo(path: acmeInfo, certPath: cert)
             } else {
                 mode = .cert(path: cert!)
             }
             var o = TLSOptions(mode: mode, attest: a)
-            o.kmsRootPath = kmsRoot
+            o.kmsRootPath = kmsRoot; o.caaPath = caa; o.ctLogPath = ctLog
             if let timeout { o.timeout = timeout }
             return try TLS.run(o)
         }

@@ -15,3 +15,14 @@ extension CheckCatalog {
         CheckSpec("tls.chain.kms_root", "tls", required: true, "the KMS CA key equals the measured key-provider id (or --kms-root)"),
     ]
 }
+
+extension CheckCatalog {
+    /// tls gateway modes (--gateway / --acme-info).
+    static let tlsGateway: [CheckSpec] = [
+        CheckSpec("tls.acme.account", "tls", required: true, "the account quote binds sha512(\"acme-account:\" ‖ account_uri)"),
+        CheckSpec("tls.acme.keys", "tls", required: true, "every quoted key's quote binds sha512(\"zt-cert:\" ‖ SPKI), verifies, and comes from the account's app"),
+        CheckSpec("tls.acme.cert_key", "tls", required: true, "the presented certificate's key is a verified quoted key"),
+        CheckSpec("tls.caa", "tls", required: true, "every CAA issue/issuewild record restricts issuance to the quoted ACME account"),
+        CheckSpec("tls.ct", "tls", required: true, "every CT-logged certificate for the domain uses a verified quoted key"),
+    ]
+}
