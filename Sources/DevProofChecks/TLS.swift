@@ -153,6 +153,7 @@ public enum TLS {
         r.add(TLSChainChecks.profile(chain))
         r.add(TLSChainChecks.usage(chain))
         r.add(TLSChainChecks.validity(chain, now: o.attest.now))
+        r.add(TLSSCT.check(chain, now: o.attest.now))
         r.add(TLSAttestation.fingerprintCheck(found, leaf: chain.leaf))
 
         var identity: AppIdentity?

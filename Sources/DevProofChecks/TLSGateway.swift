@@ -66,6 +66,7 @@ enum TLSGateway {
         if let chain = inp.presented {
             r.add(TLSChainChecks.signatures(chain))
             r.add(TLSChainChecks.validity(chain, now: o.attest.now))
+            r.add(TLSSCT.check(chain, now: o.attest.now))
             let spki = chain.leaf.spkiDER.hex
             let d: JSONValue = .obj([("leaf_spki_sha256", .hex(Digest.sha256(chain.leaf.spkiDER))), ("leaf_subject", .string(chain.leaf.subject))])
             if trusted.contains(spki) { r.add(.pass("tls.acme.cert_key", "the presented certificate's key is one of the verified quoted keys", d)) }

@@ -8,6 +8,7 @@ extension CheckCatalog {
         CheckSpec("tls.fingerprint", "tls", required: false, "the self-reported certFingerprint (informational only)"),
         CheckSpec("tls.key_origin", "tls", required: false, "where the TLS key comes from (KMS-derived or per boot)"),
         CheckSpec("tls.validity", "tls", required: false, "validity windows at --now (reported, never required)"),
+        CheckSpec("tls.sct", "tls", required: false, "the leaf's embedded SCTs verify against the shipped CT log list"),
         CheckSpec("tls.chain.signatures", "tls", required: true, "every certificate is signed by the next one's key; a self-issued top verifies with its own"),
         CheckSpec("tls.chain.profile", "tls", required: false, "X.509 profile deviations of issuing certificates (dstack CAs lack keyCertSign)"),
         CheckSpec("tls.chain.usage", "tls", required: true, "dstack usage extensions fit their position (App CA 'app:ca', leaf not a CA usage)"),
