@@ -40,7 +40,9 @@ enum TLSChainChecks {
     /// X.509 profile deviations of issuing certificates (dstack CAs lack keyCertSign): warned, never required.
     static func profile(_ chain: RATLSChain) -> Check {
         var dev = [String]()
-        for l in chain.links where l.index > 0 || chain.links.count == 1 && l.cert.x509.isCA {
+        let issuing = chain.links.filter { $0.index > 0 || chain.links.count == 1 && $0.cert.x509.isCA }
+        guard !issuing.isEmpty else { return .info("tls.chain.profile", "no issuing certificate in the chain (a self-signed end-entity certificate)") }
+        for l in issuing {
             let x = l.cert.x509
             if !x.isCA { dev.append("#\(l.index) (\(l.cert.subject)) signs certificates without basicConstraints cA") }
             if !x.keyUsageAllowsCertSign { dev.append("#\(l.index) (\(l.cert.subject)) has keyUsage without keyCertSign") }
