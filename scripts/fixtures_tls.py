@@ -10,6 +10,8 @@ Writes Fixtures/tls/:
             {certFingerprint, quote (hex of hex), eventLog} with report_data = sha256(cert DER) || 0^32;
             a man-in-the-middle certificate and the honest attestation with certFingerprint rewritten;
             the Let's Encrypt variant's truncated quote.
+  gateway/  a dstack-gateway /.dstack/acme-info, its certificate, CAA and CT files (honest and attacked).
+  ingress/  dstack-ingress /evidences/ files (honest and with a swapped certificate file).
 """
 from __future__ import annotations
 
@@ -206,3 +208,39 @@ def gen_gateway(w, g, *, quote_for, apps: dict) -> dict:
     w.write("tls/gateway/caa.txt", f"gateway.devproof.test. 300 IN CAA {rec}\ngateway.devproof.test. 300 IN CAA {recw}\n")
     w.write("tls/gateway/caa-open.txt", f"gateway.devproof.test. 300 IN CAA {rec}\ngateway.devproof.test. 300 IN CAA 0 issuewild \"letsencrypt.org\"\n")
     return {"account_uri": account_uri, "gateway_key_spki": [g.spki_der(k).hex() for k in keys]}
+
+
+def gen_ingress(w, g, *, quote_for, apps: dict) -> None:
+    """Fixtures/tls/ingress: dstack-ingress `/evidences/` (acme-account.json = certbot regr.json, cert-<domain>.pem,
+    sha256sum.txt, quote.json = GetQuote with report_data = sha256(sha256sum.txt) || 0^32), the chain the ingress
+    presents, and a tampered copy whose certificate file no longer matches sha256sum.txt."""
+    import json
+    app = apps["v1"]
+    domain = "ingress.devproof.test"
+    account_uri = "https://acme-v02.api.letsencrypt.org/acme/acct/888888888"  # TEST value
+    key = g.p256_key("tls/ingress-key")
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, domain)])
+    san = x509.SubjectAlternativeName([x509.DNSName(domain), x509.DNSName("localhost")])
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(g.serial_for("tls/ingress-cert")).not_valid_before(g.utc(2026, 1, 1))
+            .not_valid_after(g.utc(2026, 4, 1)).add_extension(san, critical=False)
+            .sign(key, hashes.SHA256(), ecdsa_deterministic=True))
+    account = json.dumps({"body": {"status": "valid", "contact": []}, "uri": account_uri}, indent=2).encode()
+    cert_pem = _pem(cert).encode()
+    sums = (f"{g.sha256(account).hex()}  acme-account.json\n{g.sha256(cert_pem).hex()}  cert-{domain}.pem\n").encode()
+    rd = g.sha256(sums) + bytes(32)
+    q = quote_for(app, "tls/ingress", rd)
+    quote = json.dumps({"quote": q.hex(), "event_log": g.event_log_json(app.events, stripped=True),
+                        "report_data": rd.hex(), "vm_config": g.vm_config_json(app)}, separators=(",", ":"))
+    files = {"acme-account.json": account, f"cert-{domain}.pem": cert_pem, "sha256sum.txt": sums, "quote.json": quote.encode()}
+    for n, b in files.items():
+        w.write(f"tls/ingress/evidences/{n}", b)
+    other = g.p256_key("tls/ingress-other-key")
+    other_cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(other.public_key())
+                  .serial_number(g.serial_for("tls/ingress-other")).not_valid_before(g.utc(2026, 1, 1))
+                  .not_valid_after(g.utc(2026, 4, 1)).add_extension(san, critical=False)
+                  .sign(other, hashes.SHA256(), ecdsa_deterministic=True))
+    for n, b in {**files, f"cert-{domain}.pem": _pem(other_cert).encode()}.items():
+        w.write(f"tls/ingress/evidences-tampered/{n}", b)
+    w.write("tls/ingress/presented.pem", cert_pem)
+    w.write("tls/ingress/caa.txt", f'{domain}. 300 IN CAA 0 issue "letsencrypt.org;accounturi={account_uri}"\n')

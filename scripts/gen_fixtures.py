@@ -1410,9 +1410,10 @@ def gen_dstack(w: Writer, pki: Pki, ctx: dict) -> dict:
                 "expected": {"accepted": True, "compose_hash": app.compose_hash.hex(),
                              "ignored_late_compose_hash": other_hash.hex(), "rtmr3": late_app.rtmrs[3].hex()}})
     keys = gen_keys(w, variants[1][1].app_id)
-    from fixtures_tls import gen_gateway, gen_tls  # Fixtures/tls (devproof tls): reuses these apps, quote signer, KMS key
+    from fixtures_tls import gen_gateway, gen_ingress, gen_tls  # Fixtures/tls (devproof tls): these apps, quote signer, KMS key
     tls = gen_tls(w, sys.modules[__name__], quote_for=quote_for, apps=dict(variants), kms_key=kms_key)
     tls["gateway"] = gen_gateway(w, sys.modules[__name__], quote_for=quote_for, apps=dict(variants))
+    gen_ingress(w, sys.modules[__name__], quote_for=quote_for, apps=dict(variants))
     w.write("tls/manifest.json", dumps_sorted({"schema": "devproof.fixtures.tls/v1",
                                                "generator": "scripts/gen_fixtures.py (scripts/fixtures_tls.py)",
                                                "dcap_now": unix(NOW), "expected": tls}))

@@ -14,6 +14,8 @@ public struct TLSOptions: Sendable {
         case gateway(host: String, port: Int)
         /// Captured acme-info JSON, optionally with the captured presented chain.
         case acmeInfo(path: String, certPath: String?)
+        /// dstack-ingress evidence directory, optionally with the captured presented chain.
+        case ingress(dir: String, certPath: String?)
     }
     /// Gateway modes: CAA records and CT export files.
     public var caaPath: String?
@@ -124,6 +126,10 @@ public enum TLS {
             let info = try AcmeInfo.parse(try readBounded(path, what: "--acme-info file"), name: path)
             let chain = try certPath.map { try RATLSChain.parsePEM(try readBounded($0, what: "certificate file")) }
             try TLSGateway.evaluate(&r, try gatewayInputs(info, chain, o), o)
+        case .ingress(let dir, let certPath):
+            let chain = try certPath.map { try RATLSChain.parsePEM(try readBounded($0, what: "certificate file")) }
+            let caa = try o.caaPath.map { (try CAARecord.parse(try readBounded($0, what: "--caa file", max: 1 << 20), name: $0), $0) }
+            try TLSIngress.evaluate(&r, dir: dir, presented: chain, caa: caa, o)
         }
         return r
     }

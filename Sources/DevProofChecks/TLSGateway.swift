@@ -75,20 +75,20 @@ enum TLSGateway {
         } else {
             r.add(.skip("tls.acme.cert_key", "no presented certificate (use --gateway, or --cert with the captured chain)"))
         }
-        r.add(caaCheck(inp, info))
+        r.add(caaCheck(inp.caa, source: inp.caaSource, accountURI: info.accountURI))
         r.add(ctCheck(inp, trusted: trusted))
     }
 
-    static func caaCheck(_ inp: Inputs, _ info: AcmeInfo) -> Check {
-        guard let recs = inp.caa else { return .skip("tls.caa", "no CAA records given (--caa FILE): any CA account could be issued a certificate for the domain") }
+    static func caaCheck(_ recs: [CAARecord]?, source: String?, accountURI: String) -> Check {
+        guard let recs else { return .skip("tls.caa", "no CAA records given (--caa FILE): any CA account could be issued a certificate for the domain") }
         let issue = recs.filter { $0.tag == "issue" || $0.tag == "issuewild" }
         let rows = issue.map { c -> JSONValue in .obj([("tag", .string(c.tag)), ("value", .string(c.value)), ("accounturi", c.accountURI.map { .string($0) } ?? .null)]) }
-        let d: JSONValue = .obj([("source", .string(inp.caaSource ?? "")), ("records", .array(rows)), ("account_uri", .string(info.accountURI))])
+        let d: JSONValue = .obj([("source", .string(source ?? "")), ("records", .array(rows)), ("account_uri", .string(accountURI))])
         guard !issue.isEmpty else { return .fail("tls.caa", "no CAA issue/issuewild record: every public CA may issue for the domain", d) }
-        if let bad = issue.first(where: { $0.accountURI != info.accountURI }) {
+        if let bad = issue.first(where: { $0.accountURI != accountURI }) {
             return .fail("tls.caa", "CAA \(bad.tag) \"\(bad.value)\" does not restrict issuance to the quoted ACME account", d)
         }
-        return .pass("tls.caa", "all \(issue.count) CAA issue/issuewild record(s) restrict issuance to accounturi=\(info.accountURI)", d)
+        return .pass("tls.caa", "all \(issue.count) CAA issue/issuewild record(s) restrict issuance to accounturi=\(accountURI)", d)
     }
 
     static func ctCheck(_ inp: Inputs, trusted: Set<String>) -> Check {

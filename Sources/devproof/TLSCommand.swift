@@ -23,6 +23,8 @@ struct TLSCommand: ParsableCommand {
     var gateway: String?
     @Option(name: .customLong("acme-info"), help: "Captured dstack gateway /.dstack/acme-info JSON (with --cert: the chain it presented).")
     var acmeInfo: String?
+    @Option(name: .customLong("ingress-evidence"), help: "dstack-ingress evidence directory (the files of https://DOMAIN/evidences/; with --cert: the chain it presented).")
+    var ingressEvidence: String?
     @Option(help: "CAA records of the domain (dig CAA answer lines or 'FLAGS TAG \"VALUE\"'; gateway modes).")
     var caa: String?
     @Option(name: .customLong("ct-log"), help: "CT export for the domain: crt.sh JSON rows, each with 'certificate' (base64 DER/PEM; gateway modes).")
@@ -33,12 +35,17 @@ struct TLSCommand: ParsableCommand {
     @OptionGroup var pipeline: AttestPipelineFlags
 
     func validate() throws {
-        let modes = [url != nil, gateway != nil, acmeInfo != nil, cert != nil && acmeInfo == nil].filter { $0 }.count
-        guard modes == 1 else { throw ValidationError("give exactly one of --url, --cert, --gateway or --acme-info (with --acme-info, --cert is the presented chain)") }
-        if gateway == nil, acmeInfo == nil {
-            if caa != nil { throw ValidationError("--caa needs --gateway or --acme-info") }
-            if ctLog != nil { throw ValidationError("--ct-log needs --gateway or --acme-info") }
-        } else if kmsRoot != nil { throw ValidationError("--kms-root applies to RA-TLS chains (--url/--cert), not to gateway modes") }
+        let withCert = acmeInfo != nil || ingressEvidence != nil
+        let modes = [url != nil, gateway != nil, acmeInfo != nil, ingressEvidence != nil, cert != nil && !withCert].filter { $0 }.count
+        guard modes == 1 else { throw ValidationError("give exactly one of --url, --cert, --gateway, --acme-info or --ingress-evidence (with the last two, --cert is the presented chain)") }
+        if gateway == nil, !withCert {
+            if caa != nil { throw ValidationError("--caa needs --gateway, --acme-info or --ingress-evidence") }
+        }
+        if ctLog != nil, gateway == nil, acmeInfo == nil { throw ValidationError("--ct-log needs --gateway or --acme-info") }
+        if kmsRoot != nil, gateway != nil || withCert { throw ValidationError("--kms-root applies to RA-TLS chains (--url/--cert), not to gateway/ingress modes") }
+        if let d = ingressEvidence, d.lowercased().hasPrefix("http") {
+            throw ValidationError("--ingress-evidence takes a directory of the downloaded /evidences/ files (fetching a URL is not supported)")
+        }
         if url == nil, gateway == nil {
             if attestationPath != nil { throw ValidationError("--attestation-path needs --url") }
             if timeout != nil { throw ValidationError("--timeout needs --url") }
@@ -62,6 +69,8 @@ struct TLSCommand: ParsableCommand {
                 if attestationPath != nil { throw DevProofError.usage("--attestation-path: the gateway's evidence is always /.dstack/acme-info") }
                 let (h, p) = try TLSOptions.parseURL(gateway)
                 mode = .gateway(host: h, port: p)
+            } else if let ingressEvidence {
+                mode = .ingress(dir: ingressEvidence, certPath: cert)
             } else if let acmeInfo {
                 mode = .acmeInfo(path: acmeInfo, certPath: cert)
             } else {

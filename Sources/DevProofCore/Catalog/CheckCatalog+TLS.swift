@@ -25,5 +25,8 @@ extension CheckCatalog {
         CheckSpec("tls.acme.cert_key", "tls", required: true, "the presented certificate's key is a verified quoted key"),
         CheckSpec("tls.caa", "tls", required: true, "every CAA issue/issuewild record restricts issuance to the quoted ACME account"),
         CheckSpec("tls.ct", "tls", required: true, "every CT-logged certificate for the domain uses a verified quoted key"),
+        CheckSpec("tls.ingress.files", "tls", required: true, "every file listed in the ingress sha256sum.txt hashes to its line"),
+        CheckSpec("tls.ingress.binding", "tls", required: true, "the ingress quote's report_data = sha256(sha256sum.txt) ‖ 0^32"),
+        CheckSpec("tls.ingress.cert", "tls", required: true, "the presented leaf equals the published cert-<domain>.pem"),
     ]
 }
