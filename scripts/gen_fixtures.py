@@ -1703,6 +1703,7 @@ Do not edit these files by hand; change the generator. Real-world evidence lives
 |---|---|
 | `dcap/` | DCAP TEST PKI, collateral (dcap-qvl QuoteCollateralV3 JSON), TDX v4/v5 and SGX v3 quotes, positive and negative cases; `manifest.json` with expected results checked against dcap-qvl 0.7.0 |
 | `dstack/` | dstack evidence bound to TEST-PKI quotes: GetQuote / Attest / Info responses, RA-TLS certs, app-compose, KMS key chain; `manifest.json` with expected identities and registers |
+| `tls/` | `devproof tls` inputs (scripts/fixtures_tls.py): KMS-issued RA-TLS chains and negatives (`ratls/`), the tutorial-04 server certificate, /attestation JSON, MITM and truncated variants (`tutorial/`), a dstack-gateway acme-info with CAA/CT files (`gateway/`), dstack-ingress evidence (`ingress/`); keys for the loopback test servers |
 | `demo/` | `commands.sh`, run by `make demo` |
 """
 
