@@ -21,7 +21,8 @@ enum Markup {
     /// Escapes text for XML/HTML content and attribute values. Characters XML 1.0 cannot carry at all
     /// (controls other than tab/LF/CR, lone surrogates cannot occur in a Swift String) become U+FFFD, so a
     /// hostile summary can never make the document unparseable.
-    static func escape(_ s: String) -> String {
+    /// `attribute: false` (element content) leaves quotes as they are, for readable `<system-out>`/`<pre>`.
+    static func escape(_ s: String, attribute: Bool = true) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for u in s.unicodeScalars {
@@ -29,8 +30,8 @@ enum Markup {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
+            case "\"" where attribute: out += "&quot;"
+            case "'" where attribute: out += "&#39;"
             case "\t", "\n", "\r": out.unicodeScalars.append(u)
             default:
                 if u.value < 0x20 || (0x7F...0x9F).contains(u.value) || u.value == 0xFFFE || u.value == 0xFFFF {

@@ -67,7 +67,7 @@ extension ReportRenderer {
             h += "<td>\(Markup.escape(c.summary))"
             if c.details != .object([]) && c.details != .null {
                 // Evidence of what went wrong is shown open; the rest is one click away.
-                h += "<details\(c.status == .fail || c.status == .warn || (c.status == .skip && c.required) ? " open" : "")><summary>evidence</summary><pre>\(Markup.escape(c.details.serialized(JSONWriteOptions(pretty: true))))</pre></details>"
+                h += "<details\(c.status == .fail || c.status == .warn || (c.status == .skip && c.required) ? " open" : "")><summary>evidence</summary><pre>\(Markup.escape(c.details.serialized(JSONWriteOptions(pretty: true)), attribute: false))</pre></details>"
             }
             h += "</td></tr>\n"
         }
@@ -79,7 +79,7 @@ extension ReportRenderer {
         for f in r.facts {
             let v: String
             switch f.value {
-            case .array, .object: v = "<pre>\(Markup.escape(f.value.serialized(JSONWriteOptions(pretty: true))))</pre>"
+            case .array, .object: v = "<pre>\(Markup.escape(f.value.serialized(JSONWriteOptions(pretty: true)), attribute: false))</pre>"
             default: v = "<code>\(Markup.escape(plain(f.value)))</code>"
             }
             h += "<tr><th>\(Markup.escape(f.key))</th><td>\(v)</td></tr>\n"

@@ -39,7 +39,7 @@ extension ReportRenderer {
                 break
             }
             let evidence = "status: \(c.status.rawValue)\nrequired: \(c.required)\nsummary: \(c.summary)\ndetails: \(c.details.serialized(JSONWriteOptions(pretty: true)))"
-            x += "      <system-out>\(Markup.escape(evidence))</system-out>\n"
+            x += "      <system-out>\(Markup.escape(evidence, attribute: false))</system-out>\n"
             x += "    </testcase>\n"
         }
         x += "  </testsuite>\n</testsuites>\n"
