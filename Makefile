@@ -6,8 +6,8 @@ SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=
 DEVPROOF_CORPUS ?= $(abspath ../shared/corpus)
 APT_PACKAGES := libssl-dev libsecp256k1-dev libcurl4-openssl-dev pkg-config python3-venv python3-pip
-# Only for `make test`: headless Chromium renders the HTML report, xmllint reads the JUnit XML.
-TEST_APT_PACKAGES := chromium libxml2-utils man-db
+# Only for `make test` and `make install-check`: headless Chromium renders the HTML report; man renders the man page.
+TEST_APT_PACKAGES := chromium man-db
 PREFIX ?= /usr/local
 DESTDIR ?=
 # Where `make install` builds (its own scratch path: -static-stdlib must not thrash the normal release build).
@@ -74,9 +74,13 @@ demo: build
 	@bash scripts/demo $(BIN_DEBUG)
 
 # Tests never reach a real PCCS: the default collateral source points at a closed loopback port.
+# Every JSON report the tests print is kept in .build/test-reports and validated against docs/report.schema.json.
 test: venv test-deps buildinfo
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
-	DEVPROOF_PCCS=http://127.0.0.1:9 $(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS) 2>&1 | tee .build/test-output.txt; exit $${PIPESTATUS[0]}
+	rm -rf .build/test-reports
+	DEVPROOF_PCCS=http://127.0.0.1:9 DEVPROOF_REPORT_DIR=$(abspath .build/test-reports) $(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS) 2>&1 | tee .build/test-output.txt; \
+	  rc=$${PIPESTATUS[0]}; \
+	  $(PYTHON) scripts/report_consumers.py json-all docs/report.schema.json .build/test-reports || rc=1; exit $$rc
 
 bench: venv release
 	@bash scripts/bench $(BIN_RELEASE)

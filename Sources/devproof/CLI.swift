@@ -13,7 +13,7 @@ struct CommonOptions: ParsableArguments {
     @Flag(name: .customLong("json"), help: "Short for --format json (schema devproof.report/v1, docs/report.schema.json).")
     var jsonFlag = false
 
-    @Option(name: .long, help: "Report format: text, json, junit (JUnit XML), sarif (SARIF 2.1.0) or html (one self-contained page). Default: text.")
+    @Option(name: .long, help: "Report format: text (default), json, junit (JUnit XML), sarif (SARIF 2.1.0), html (one self-contained page); docs/formats.md.")
     var format: ReportFormat?
 
     @Option(name: .long, help: ArgumentHelp("Write the report to this file instead of stdout (the exit code still tells the verdict).", valueName: "file"))
