@@ -48,8 +48,10 @@ public struct TrustGraph: Sendable, Equatable {
         ("appauth.", "appauth"), ("chain.", "appauth"), ("rpc.", "appauth"), ("lightclient.", "appauth"),
         ("appauth.owner", "owner"), ("appauth.notice_period", "owner"), ("appauth.instant_path", "owner"),
         ("appauth.pending", "owner"), ("appauth.upgrades_disabled", "owner"), ("timelock.", "owner"), ("owner.", "owner"),
-        ("freshness.", "intel"), ("stage.", "owner"),
+        ("freshness.", "intel"),
     ]
+    /// Sections deliberately outside the graph: an ERC-733 stage requirement spans several nodes at once.
+    public static let summarySections: Set<String> = ["stage"]
 
     /// The node key of a check ID, or nil when no prefix matches.
     public static func nodeKey(for id: String) -> String? {

@@ -11,7 +11,8 @@ struct DevProof: ParsableCommand {
         commandName: "devproof",
         abstract: "Verify dstack TEE apps: is the hardware genuine, and can the developer rug the users?",
         version: BuildInfo.versionLine,
-        subcommands: [AttestCommand.self, KeysCommand.self, ChainCommand.self, AppAuthCommand.self]
+        subcommands: [AttestCommand.self, KeysCommand.self, ChainCommand.self, AppAuthCommand.self,
+                      StageCommand.self, CollectCommand.self]
     )
 }
 
@@ -22,7 +23,10 @@ if CommandLine.arguments.count == 1 {
 }
 
 do {
-    var command = try DevProof.parseAsRoot()
+    // A step of `stage`/`collect` gets its network tape from the parent; `--bundle DIR` replays a bundle.
+    NetworkTape.current = try NetworkTape.fromEnvironment(ProcessInfo.processInfo.environment)
+    let argv = try BundleArgs.rewrite(Array(CommandLine.arguments.dropFirst()))
+    var command = try DevProof.parseAsRoot(argv)
     try command.run()
 } catch let e as ExitCode {
     fflush(nil)
