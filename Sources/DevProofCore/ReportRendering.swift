@@ -18,18 +18,21 @@ public enum ReportRenderer {
         if !r.facts.isEmpty {
             out += "facts:\n"
             for f in r.facts {
-                let text: String
-                switch f.value {
-                case .string(let s): text = s
-                case .number(let n): text = n
-                case .bool(let b): text = b ? "true" : "false"
-                case .null: text = "-"
-                default: text = f.value.serialized()
-                }
-                out += "  \(f.key): \(text)\n"
+                out += "  \(f.key): \(plain(f.value))\n"
             }
         }
         return out
+    }
+
+    /// A fact or detail value as one line of text (strings unquoted, everything else as compact JSON).
+    static func plain(_ v: JSONValue) -> String {
+        switch v {
+        case .string(let s): return s
+        case .number(let n): return n
+        case .bool(let b): return b ? "true" : "false"
+        case .null: return "-"
+        default: return v.serialized()
+        }
     }
 
     private static func paint(_ s: String, _ st: CheckStatus, _ on: Bool) -> String {

@@ -5,10 +5,19 @@ import Foundation
 import Glibc
 #endif
 
-/// Options every subcommand shares.
+extension ReportFormat: ExpressibleByArgument {}
+
+/// Options every subcommand shares. Output format and destination live here so that every subcommand,
+/// present and future, gets them through `CLI.run`/`CLI.finish` without code of its own.
 struct CommonOptions: ParsableArguments {
-    @Flag(name: .long, help: "Print the report as JSON (schema devproof.report/v1) on stdout.")
-    var json = false
+    @Flag(name: .customLong("json"), help: "Short for --format json (schema devproof.report/v1, docs/report.schema.json).")
+    var jsonFlag = false
+
+    @Option(name: .long, help: "Report format: text (default), json, junit (JUnit XML), sarif (SARIF 2.1.0), html (one self-contained page); docs/formats.md.")
+    var format: ReportFormat?
+
+    @Option(name: .long, help: ArgumentHelp("Write the report to this file instead of stdout (the exit code still tells the verdict).", valueName: "file"))
+    var output: String?
 
     @Option(name: .long, help: "Evaluate time-dependent checks at this time (unix seconds or RFC 3339). Default: the real clock.")
     var now: String?
@@ -22,6 +31,30 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .customLong("bundle-sha256"), help: "With --bundle: the expected sha256 of its bundle.json.")
     var bundleSHA256: String?
 
+    /// The chosen format: `--format`, or json for `--json`, else text.
+    var reportFormat: ReportFormat { format ?? (jsonFlag ? .json : .text) }
+
+    /// True when the report is printed as JSON (`--json` or `--format json`).
+    var json: Bool { reportFormat == .json }
+
+    /// True when the human text report goes to the terminal: commands may print extra human lines then
+    /// (e.g. chain history's timeline), never into a machine-readable format or a file.
+    var textOnStdout: Bool { reportFormat == .text && output == nil }
+
+    func validate() throws {
+        if jsonFlag, let format, format != .json {
+            throw ValidationError("--json is short for --format json; it cannot be combined with --format \(format.rawValue)")
+        }
+        if let output {
+            guard !output.isEmpty else { throw ValidationError("--output needs a file name") }
+            let dir = URL(fileURLWithPath: output).deletingLastPathComponent().path
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+                throw ValidationError("--output \(output): directory \(dir) does not exist")
+            }
+        }
+    }
+
     func resolvedNow() throws -> Int64 {
         guard let now else { return TimeInput.currentUnixTime() }
         return try TimeInput.parse(now)
@@ -29,13 +62,19 @@ struct CommonOptions: ParsableArguments {
 }
 
 enum CLI {
-    /// Renders the report and exits with the verdict's code (0 pass, 1 fail, 3 inconclusive).
+    /// Renders the report in the chosen format to stdout or `--output`, and exits with the verdict's code
+    /// (0 pass, 1 fail, 3 inconclusive); an unwritable `--output` is exit 2.
     static func finish(_ report: Report, _ common: CommonOptions) -> Never {
-        if common.json {
-            print(ReportRenderer.json(report), terminator: "")
+        let format = common.reportFormat
+        if let path = common.output {
+            do {
+                try Data(format.render(report).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            } catch {
+                fail(.unreadable("--output \(path): cannot write the report: \(error.localizedDescription)"))
+            }
         } else {
-            let color = isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-            print(ReportRenderer.human(report, color: color), terminator: "")
+            let color = format == .text && isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+            print(format.render(report, color: color), terminator: "")
         }
         fflush(nil)
         exit(report.verdict.exitCode)

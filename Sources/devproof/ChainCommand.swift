@@ -76,7 +76,7 @@ struct ChainHistory: ParsableCommand {
             o.rpc = try rpc.options(common, command: "chain"); o.app = app; o.fromBlock = fromBlock; o.kind = kind
             o.maxRequests = maxRequests; o.maxBlocks = maxBlocks; o.initialChunk = max(1, logChunk)
             let r = try Chain.history(o)
-            if !common.json {
+            if common.textOnStdout {
                 let lines = Chain.timelineLines(r)
                 if !lines.isEmpty { print("Timeline of \(app):"); for l in lines { print("  " + l) }; print("") }
             }

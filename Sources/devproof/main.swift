@@ -10,10 +10,16 @@ struct DevProof: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "devproof",
         abstract: "Verify dstack TEE apps: is the hardware genuine, and can the developer rug the users?",
-        version: DevProofVersion.current,
+        version: BuildInfo.versionLine,
         subcommands: [AttestCommand.self, KeysCommand.self, ChainCommand.self, AppAuthCommand.self,
                       StageCommand.self, CollectCommand.self, TLSCommand.self]
     )
+}
+
+// `devproof` alone is a usage error: print the help (on stderr, like every usage error) and exit 2.
+if CommandLine.arguments.count == 1 {
+    FileHandle.standardError.write(DevProof.helpMessage() + "\n")
+    exit(2)
 }
 
 do {

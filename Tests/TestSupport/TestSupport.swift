@@ -87,7 +87,18 @@ public enum Run {
     public static func devproof(_ args: [String], stdin: [UInt8]? = nil, env: [String: String] = [:]) throws -> ProcessResult {
         var e = env
         if e["DEVPROOF_PCCS"] == nil { e["DEVPROOF_PCCS"] = "http://127.0.0.1:9" }
-        return try process(TestPaths.devproofBinary, args, stdin: stdin, env: e)
+        let r = try process(TestPaths.devproofBinary, args, stdin: stdin, env: e)
+        keepReport(r)
+        return r
+    }
+
+    /// `make test` sets DEVPROOF_REPORT_DIR: every JSON report a test's devproof run prints is kept there, and
+    /// the Makefile validates them all against docs/report.schema.json after the tests (docs/formats.md).
+    static func keepReport(_ r: ProcessResult) {
+        guard let dir = ProcessInfo.processInfo.environment["DEVPROOF_REPORT_DIR"],
+              r.stdout.hasPrefix("{"), r.stdout.contains("\"schema\": \"devproof.report/v1\"") else { return }
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try? r.stdout.write(toFile: "\(dir)/\(UUID().uuidString).json", atomically: true, encoding: .utf8)
     }
 
     /// Runs a Python snippet/script in the project venv.
