@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers (each depends only on those below it):
-//   C shims → DevProofCore → domain modules (TDX, Dstack, EVM) → DevProofChecks → devproof (CLI)
+//   C shims → DevProofCore → domain modules (TDX, Dstack, EVM, OCI) → DevProofChecks → devproof (CLI)
 let package = Package(
     name: "devproof",
     platforms: [.macOS(.v13)],
@@ -21,12 +21,17 @@ let package = Package(
                        providers: [.apt(["libsecp256k1-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
+        // gzip and zstd layer decompression for OCI images (Debian: zlib1g-dev, libzstd-dev); docs/decisions.md.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
 
         .target(name: "DevProofCore", dependencies: ["COpenSSL", "CSecp256k1", "CCurl"]),
         .target(name: "TDX", dependencies: ["DevProofCore"]),
         .target(name: "Dstack", dependencies: ["DevProofCore", "TDX", .product(name: "Yams", package: "Yams")]),
         .target(name: "EVM", dependencies: ["DevProofCore"]),
-        .target(name: "DevProofChecks", dependencies: ["DevProofCore", "TDX", "Dstack", "EVM"]),
+        // OCI image archives/layouts and docker-save tars: streaming tar, gzip/zstd, digests (no extraction).
+        .target(name: "OCI", dependencies: ["DevProofCore", "CZlib", "CZstd"]),
+        .target(name: "DevProofChecks", dependencies: ["DevProofCore", "TDX", "Dstack", "EVM", "OCI"]),
         .executableTarget(name: "devproof", dependencies: [
             "DevProofCore", "DevProofChecks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -41,6 +46,7 @@ let package = Package(
         .testTarget(name: "TDXTests", dependencies: ["TDX", "DevProofCore", "TestSupport"]),
         .testTarget(name: "DstackTests", dependencies: ["Dstack", "TDX", "DevProofCore", "TestSupport"]),
         .testTarget(name: "EVMTests", dependencies: ["EVM", "DevProofCore", "TestSupport"]),
+        .testTarget(name: "OCITests", dependencies: ["OCI", "DevProofCore", "TestSupport"]),
         .testTarget(name: "DevProofChecksTests", dependencies: ["DevProofChecks", "DevProofCore", "TDX", "Dstack", "EVM", "TestSupport"]),
         // Runs the built `devproof` binary; depends on it so `swift test` builds it first.
         .testTarget(name: "EndToEndTests", dependencies: ["devproof", "DevProofCore", "TestSupport"]),
