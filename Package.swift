@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "TDXTests", dependencies: ["TDX", "DevProofCore", "TestSupport"]),
         .testTarget(name: "DstackTests", dependencies: ["Dstack", "TDX", "DevProofCore", "TestSupport"]),
         .testTarget(name: "EVMTests", dependencies: ["EVM", "DevProofCore", "TestSupport"]),
-        .testTarget(name: "OCITests", dependencies: ["OCI", "DevProofCore", "TestSupport"]),
+        .testTarget(name: "OCITests", dependencies: ["OCI", "DevProofCore", "TestSupport", "CZstd"]),
         .testTarget(name: "DevProofChecksTests", dependencies: ["DevProofChecks", "DevProofCore", "TDX", "Dstack", "EVM", "TestSupport"]),
         // Runs the built `devproof` binary; depends on it so `swift test` builds it first.
         .testTarget(name: "EndToEndTests", dependencies: ["devproof", "DevProofCore", "TestSupport"]),

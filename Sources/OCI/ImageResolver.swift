@@ -17,6 +17,9 @@ public enum ImageResolver {
             var found: [(Descriptor, Platform?)] = []
             try walk(v, scan: scan, label: label, visited: [], depth: 0, into: &found, img: &img)
             img.candidates = found.map { $0.1?.description ?? "unknown platform" }
+            if found.isEmpty {
+                throw DevProofError.malformed("\(label): the index leads to no image manifest" + (img.problems.isEmpty ? "" : ": " + img.problems.joined(separator: "; ")))
+            }
             let pick = try choose(found, platform: platform, label: label)
             try load(manifest: pick.0, platform: pick.1, scan: scan, label: label, into: &img)
             return img
