@@ -1,0 +1,256 @@
+import DevProofChecks
+import DevProofCore
+import Foundation
+import Testing
+import TestSupport
+
+/// Archives built once for the buildah suites: A1 and A2 from one context (a second apart), B with one
+/// file changed.
+enum ReproduceFixtures {
+    struct Built: Sendable { let dir: URL; let a1: String; let a2: String; let b: String; let digestA: String; let digestB: String; let ctx: String }
+    static let built: Result<Built, TestSupportError> = {
+        do {
+            let dir = TestPaths.tempDir("reproduce-buildah")
+            let files = ["hello.txt": "hello\n", "etc/app.conf": "x=1\n"]
+            let a1 = try OCIBuild.build(files, in: dir, name: "a1")
+            sleep(1)
+            let a2 = try OCIBuild.build(files, in: dir, name: "a2")
+            let b = try OCIBuild.build(["hello.txt": "hello, changed\n", "etc/app.conf": "x=1\n"], in: dir, name: "b")
+            return .success(Built(dir: dir, a1: a1, a2: a2, b: b, digestA: try OCIBuild.skopeoDigest(a1), digestB: try OCIBuild.skopeoDigest(b),
+                                  ctx: dir.appendingPathComponent("ctx-a1").path))
+        } catch let e as TestSupportError { return .failure(e) } catch { return .failure(TestSupportError("\(error)")) }
+    }()
+
+    static func write(_ text: String, _ name: String) -> String {
+        let d = TestPaths.tempDir("reproduce-input")
+        let p = d.appendingPathComponent(name).path
+        FileManager.default.createFile(atPath: p, contents: Data(text.utf8))
+        return p
+    }
+
+    static func appCompose(image: String) -> String {
+        let compose = "services:\n  app:\n    image: \(image)\n"
+        return JSONValue.obj([("manifest_version", .int(2)), ("name", .string("t")), ("runner", .string("docker-compose")),
+                              ("docker_compose_file", .string(compose))]).serialized()
+    }
+
+    static func attestReport(composeHash: Bytes, verdict: String = "pass") -> String {
+        write(JSONValue.obj([("schema", .string(Report.schema)), ("command", .string("attest")), ("verdict", .string(verdict)),
+                             ("checks", .array([])), ("facts", .obj([("compose_hash", .string(composeHash.hex))]))]).serialized(), "attest.json")
+    }
+
+    static func status(_ r: Report, _ id: String) -> CheckStatus? { r.check(id)?.status }
+}
+
+@Suite("reproduce: buildah archives", .enabled(if: OCIBuild.available, "buildah/skopeo not installed or not root (make test installs them)"))
+struct ReproduceBuildahTests {
+    typealias F = ReproduceFixtures
+
+    @Test func sameContextTwicePassesAndFlagsTheWrapper() throws {
+        let b = try F.built.get()
+        var o = ReproduceOptions(); o.oci = [b.a1, b.a2]
+        let r = try Reproduce.run(o)
+        #expect(r.verdict == .pass)
+        #expect(F.status(r, "reproduce.structure") == .pass)
+        #expect(F.status(r, "reproduce.diff_ids") == .pass)
+        #expect(F.status(r, "reproduce.compare") == .pass)
+        #expect(r.check("reproduce.compare")?.summary.contains(b.digestA) == true)
+        #expect(F.status(r, "reproduce.archive_wrapper") == .warn)
+        #expect(r.fact("level")?.stringValue == "loose")
+    }
+
+    @Test func changedFileFailsAndIsExplained() throws {
+        let b = try F.built.get()
+        var o = ReproduceOptions(); o.oci = [b.a1, b.b]
+        let r = try Reproduce.run(o)
+        #expect(r.verdict == .fail)
+        #expect(F.status(r, "reproduce.compare") == .fail)
+        let diffs = r.check("reproduce.compare")?.details["differences"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(diffs.contains { $0.contains("app/hello.txt: content sha256") && $0.contains("size 6 ≠ 15") }, "\(diffs)")
+        #expect(!diffs.contains { $0.contains("app.conf") }, "\(diffs)")
+        #expect(diffs.contains { $0.contains("config.") || $0.contains("rootfs") }, "\(diffs)")
+        #expect(r.fact("level")?.stringValue == "none")
+    }
+
+    @Test func manifestLink() throws {
+        let b = try F.built.get()
+        let hash = Digest.sha256(Array(try Data(contentsOf: URL(fileURLWithPath: b.a1)))).hex
+        let good = F.write(#"{"image_hash":"\#(hash)","image_digest":"\#(b.digestA)","build_date":"2099-01-01T00:00:00Z","source_date_epoch":0}"#, "m.json")
+        var o = ReproduceOptions(); o.oci = [b.a1]; o.manifest = good
+        var r = try Reproduce.run(o)
+        #expect(F.status(r, "reproduce.manifest.digest") == .pass)
+        #expect(F.status(r, "reproduce.manifest.hash") == .pass)
+        #expect(r.verdict == .pass)
+        o.oci = [b.a2] // same image, other tar wrapper
+        r = try Reproduce.run(o)
+        #expect(F.status(r, "reproduce.manifest.digest") == .pass)
+        #expect(F.status(r, "reproduce.manifest.hash") == .warn)
+        o.oci = [b.b]
+        r = try Reproduce.run(o)
+        #expect(F.status(r, "reproduce.manifest.digest") == .fail)
+        #expect(F.status(r, "reproduce.manifest.hash") == .fail)
+        #expect(r.verdict == .fail)
+    }
+
+    @Test func composeLinkAndComposeHashEndToEnd() throws {
+        let b = try F.built.get()
+        let text = F.appCompose(image: "localhost/app@\(b.digestA)")
+        let ac = F.write(text, "app-compose.json")
+        let ch = Digest.sha256(Array(text.utf8))
+        var o = ReproduceOptions(); o.oci = [b.a1]; o.appCompose = ac; o.fromAttest = F.attestReport(composeHash: ch)
+        var r = try Reproduce.run(o)
+        #expect(F.status(r, "reproduce.compose.unpinned") == .pass)
+        #expect(F.status(r, "reproduce.compose.digest") == .pass)
+        #expect(F.status(r, "reproduce.compose.hash") == .pass)
+        #expect(r.verdict == .pass)
+        #expect(r.fact("chain")?["compose_hash"]?.stringValue == ch.hex)
+        #expect(r.fact("chain")?["attested_compose_hash"]?.stringValue == ch.hex)
+        #expect(r.fact("chain")?["image_digest"]?.arrayValue?.first?.stringValue == b.digestA)
+        // The attested hash belongs to another compose.
+        o.fromAttest = F.attestReport(composeHash: Digest.sha256(Array("other".utf8)))
+        r = try Reproduce.run(o)
+        #expect(F.status(r, "reproduce.compose.hash") == .fail)
+        // The compose pins another image than the archive's.
+        o.fromAttest = nil; o.oci = [b.b]
+        r = try Reproduce.run(o)
+        #expect(F.status(r, "reproduce.compose.digest") == .fail)
+        // A failing attestation establishes nothing.
+        o.fromAttest = F.attestReport(composeHash: ch, verdict: "fail")
+        #expect(throws: DevProofError.self) { try Reproduce.run(o) }
+    }
+
+    @Test func requireLevel() throws {
+        let b = try F.built.get()
+        let df = F.write("ARG SOURCE_DATE_EPOCH=0\nFROM scratch\nCOPY . /app/\n", "Dockerfile")
+        var o = ReproduceOptions(); o.oci = [b.a1, b.a2]; o.dockerfile = df; o.requireLevel = .strict
+        o.appCompose = F.write(F.appCompose(image: "localhost/app@\(b.digestA)"), "app-compose.json")
+        var r = try Reproduce.run(o)
+        #expect(F.status(r, "reproduce.level") == .pass, "\(r.check("reproduce.level")?.summary ?? "")")
+        #expect(r.fact("level")?.stringValue == "strict")
+        o.dockerfile = F.write("FROM node:22\nCOPY . /app/\n", "Dockerfile")
+        r = try Reproduce.run(o)
+        #expect(F.status(r, "reproduce.level") == .fail)
+        #expect(r.fact("level")?.stringValue == "loose")
+        o.requireLevel = .loose
+        #expect(F.status(try Reproduce.run(o), "reproduce.level") == .pass)
+        o.oci = [b.a1]
+        #expect(F.status(try Reproduce.run(o), "reproduce.level") == .fail) // one archive proves nothing reproduced
+    }
+
+    @Test func rebuildTwiceWithBuildah() throws {
+        let b = try F.built.get()
+        var o = ReproduceOptions(); o.rebuild = true; o.context = b.ctx; o.dockerfile = b.ctx + "/Containerfile"
+        let r = try Reproduce.run(o)
+        #expect(F.status(r, "reproduce.rebuild") == .pass, "\(r.check("reproduce.rebuild")?.summary ?? "")")
+        #expect(F.status(r, "reproduce.compare") == .pass)
+        // The rebuild gives the image built by the fixture (same context, same timestamp).
+        #expect(r.check("reproduce.rebuild")?.summary.contains(b.digestA) == true)
+    }
+}
+
+@Suite("reproduce: inputs without a builder")
+struct ReproduceInputTests {
+    typealias F = ReproduceFixtures
+
+    @Test func noBuilderIsASkipNeverAPass() throws {
+        var o = ReproduceOptions(); o.rebuild = true; o.context = TestPaths.tempDir("ctx").path; o.buildah = "/nonexistent/buildah"
+        let r = try Reproduce.run(o)
+        #expect(F.status(r, "reproduce.rebuild") == .skip)
+        #expect(r.verdict == .inconclusive)
+    }
+
+    @Test func unpinnedComposeServicesAreNamed() throws {
+        let y = """
+        services:
+          pinned:
+            image: ghcr.io/x/app@sha256:\(String(repeating: "ab", count: 32))
+          tagged:
+            image: node:22-slim
+          variable:
+            image: ghcr.io/x/app@${DIGEST}
+          inline:
+            build:
+              dockerfile_inline: |
+                FROM scratch
+        """
+        var o = ReproduceOptions(); o.compose = F.write(y, "docker-compose.yaml")
+        let r = try Reproduce.run(o)
+        let s = r.check("reproduce.compose.unpinned")?.summary ?? ""
+        #expect(F.status(r, "reproduce.compose.unpinned") == .fail)
+        for n in ["'tagged'", "'variable'", "'inline' builds from dockerfile_inline"] { #expect(s.contains(n), "\(n): \(s)") }
+        #expect(!s.contains("'pinned'"))
+        #expect(F.status(r, "reproduce.compose.digest") == .skip) // nothing built to look for
+    }
+
+    @Test func dockerfileLintWarnsWithIDs() throws {
+        let df = """
+        FROM node:22-slim AS build
+        RUN apt-get update && apt-get install -y curl ca-certificates=20230311
+        RUN npm install
+        RUN curl -fsSL https://example.invalid/helios.sh | bash
+        FROM build
+        """
+        var o = ReproduceOptions(); o.dockerfile = F.write(df, "Dockerfile")
+        let r = try Reproduce.run(o)
+        for id in ["reproduce.dockerfile.from_digest", "reproduce.dockerfile.source_date_epoch", "reproduce.dockerfile.npm_ci",
+                   "reproduce.dockerfile.apt_pinned", "reproduce.dockerfile.download_checksum"] {
+            #expect(F.status(r, id) == .warn, "\(id)")
+        }
+        #expect(r.check("reproduce.dockerfile.apt_pinned")?.summary.contains("curl") == true)
+        #expect(r.check("reproduce.dockerfile.apt_pinned")?.summary.contains("ca-certificates") == false)
+        #expect(r.check("reproduce.dockerfile.from_digest")?.summary.contains("FROM build") == false) // an earlier stage
+        #expect(r.check("reproduce.dockerfile.download_checksum")?.summary.contains("curl|sh") == true)
+    }
+
+    @Test func usageErrors() throws {
+        var o = ReproduceOptions(); o.rebuild = true
+        #expect(throws: DevProofError.usage("--rebuild needs --context DIR")) { try Reproduce.run(o) }
+        o = ReproduceOptions(); o.fromAttest = "x.json"; o.compose = "c.yaml"
+        #expect(throws: DevProofError.self) { try Reproduce.run(o) }
+        o = ReproduceOptions()
+        #expect(throws: DevProofError.self) { try Reproduce.run(o) }
+    }
+}
+
+@Suite("reproduce: corpus (tutorial 02, ggcr archives)", .enabled(if: TestPaths.corpus != nil, "corpus not found (DEVPROOF_CORPUS)"))
+struct ReproduceCorpusTests {
+    typealias F = ReproduceFixtures
+    static func c(_ rel: String) -> String { TestPaths.corpusFile(rel)! }
+
+    @Test func tutorial02ComposeUsesBuildAndFailsTheLink() throws {
+        var o = ReproduceOptions()
+        o.manifest = Self.c("tutorial/02-bitrot-and-reproducibility/build-manifest.json")
+        o.compose = Self.c("tutorial/02-bitrot-and-reproducibility/docker-compose.yaml")
+        o.dockerfile = Self.c("tutorial/02-bitrot-and-reproducibility/Dockerfile")
+        let r = try Reproduce.run(o)
+        #expect(F.status(r, "reproduce.compose.unpinned") == .fail)
+        #expect(r.check("reproduce.compose.unpinned")?.summary.contains("service 'app' builds from source") == true)
+        #expect(F.status(r, "reproduce.compose.digest") == .fail)
+        #expect(F.status(r, "reproduce.manifest.digest") == .skip) // the archive is not published
+        // Section 02's Dockerfile is the reproducible one: no lint warning.
+        for id in ["reproduce.dockerfile.from_digest", "reproduce.dockerfile.source_date_epoch", "reproduce.dockerfile.npm_ci",
+                   "reproduce.dockerfile.apt_pinned", "reproduce.dockerfile.download_checksum"] {
+            #expect(F.status(r, id) == .pass, "\(id)")
+        }
+        #expect(r.verdict == .fail)
+    }
+
+    @Test func corpusLayoutAgainstTheTutorialManifest() throws {
+        var o = ReproduceOptions()
+        o.oci = [Self.c("reproduce/ggcr-test_index_one_image")]
+        o.manifest = Self.c("tutorial/02-bitrot-and-reproducibility/build-manifest.json")
+        let r = try Reproduce.run(o)
+        #expect(F.status(r, "reproduce.structure") == .pass)
+        #expect(F.status(r, "reproduce.diff_ids") == .pass)
+        #expect(F.status(r, "reproduce.manifest.digest") == .fail)
+        #expect(F.status(r, "reproduce.manifest.hash") == .skip) // a directory has no file hash
+    }
+
+    @Test func dockerSaveAndLayoutCompareByImageID() throws {
+        var o = ReproduceOptions()
+        o.oci = [Self.c("reproduce/ggcr-hello-world-v25.tar"), Self.c("reproduce/ggcr-test_index_one_image")]
+        let r = try Reproduce.run(o)
+        #expect(F.status(r, "reproduce.compare") == .fail)
+        #expect(r.check("reproduce.compare")?.details["compared"]?.stringValue == "config digest (image ID)")
+    }
+}
