@@ -5,7 +5,7 @@ PYTHON := $(abspath $(VENV))/bin/python
 SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=
 DEVPROOF_CORPUS ?= $(abspath ../shared/corpus)
-APT_PACKAGES := libssl-dev libsecp256k1-dev libcurl4-openssl-dev zlib1g-dev libzstd-dev pkg-config python3-venv python3-pip buildah skopeo
+APT_PACKAGES := libssl-dev libsecp256k1-dev libcurl4-openssl-dev zlib1g-dev libzstd-dev pkg-config python3-venv python3-pip buildah skopeo time
 BIN_DEBUG := .build/debug/devproof
 BIN_RELEASE := .build/release/devproof
 

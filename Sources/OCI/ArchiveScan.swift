@@ -59,8 +59,8 @@ public enum ArchiveScanner {
 
     static func scanTar(_ path: String, _ limits: ScanLimits) throws -> ArchiveScan {
         let label = "--oci \(path)"
-        let file = try FileStream(path: path)
-        let hashing = HashingStream(file)
+        // The file's own sha256 is computed on a read-ahead thread while this one parses and hashes blobs.
+        let hashing = ReadAheadHashingStream(try FileStream(path: path))
         var outer: ByteStream = hashing
         // A gzip-compressed archive (image.tar.gz) is read through the decoder; image_hash stays the file's.
         let head = try PeekStream(hashing, count: 4)
@@ -91,7 +91,8 @@ public enum ArchiveScanner {
         }
         // Whatever follows the end-of-archive marker is part of the file and of its hash.
         try drain(outer) { _ in }
-        return ArchiveScan(path: path, kind: .tar, fileSHA256: hashing.hasher.finalize(), fileSize: hashing.count, members: members)
+        let fileSHA = try hashing.finalize()
+        return ArchiveScan(path: path, kind: .tar, fileSHA256: fileSHA, fileSize: hashing.count, members: members)
     }
 
     static func scanDirectory(_ root: String, _ limits: ScanLimits) throws -> ArchiveScan {
