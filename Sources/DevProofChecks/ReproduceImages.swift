@@ -88,7 +88,10 @@ enum ReproduceImages {
             explain.append("\(imgs[0].label) vs \(imgs[k].label):")
             explain += explainDiff(imgs[0], imgs[k]).map { "  " + $0 }
         }
-        let summary = "the images differ: " + zip(imgs, vals).map { "\($0.0.label) \($0.1 ?? "unknown")" }.joined(separator: ", ")
+        // The first explanation lines go into the summary (what a terminal shows); details carry all of them.
+        let lines = explain.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.hasSuffix(":") }
+        let shown = lines.prefix(6).joined(separator: "; ") + (lines.count > 6 ? "; … \(lines.count - 6) more in details" : "")
+        let summary = "the images differ: " + zip(imgs, vals).map { "\($0.0.label) \($0.1 ?? "unknown")" }.joined(separator: ", ") + (shown.isEmpty ? "" : ". " + shown)
         return .fail("reproduce.compare", summary, .obj([("compared", .string(what)), ("differences", .strings(explain))]))
     }
 

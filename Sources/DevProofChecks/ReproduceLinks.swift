@@ -64,6 +64,7 @@ enum ReproduceLinks {
         guard let m else { return .notApplicable("reproduce.manifest.hash", "no --manifest") }
         guard let want = m.imageHash else { return .notApplicable("reproduce.manifest.hash", "build-manifest.json has no image_hash") }
         let files = imgs.filter { $0.image.archiveSHA256 != nil }
+        guard !imgs.isEmpty else { return .skip("reproduce.manifest.hash", "no archive to hash: give --oci or --rebuild") }
         guard !files.isEmpty else { return .skip("reproduce.manifest.hash", "no archive file (a layout directory has no file hash)") }
         if let hit = files.first(where: { $0.image.archiveSHA256?.hex == want }) {
             return .pass("reproduce.manifest.hash", "build-manifest.json image_hash \(want) is the sha256 of \(hit.label)")
