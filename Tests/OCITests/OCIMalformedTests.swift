@@ -144,6 +144,25 @@ struct OCIMalformedTests {
         #expect(m?.contains("leads to no image manifest") == true && m?.contains("blobs/sha256/\(hb)") == true, "\(m ?? "no error")")
     }
 
+    @Test func nestedIndexResolves() throws {
+        // index.json → nested index blob → the manifest (as `docker buildx --output type=oci` writes it).
+        var nestedDigest = ""
+        let dir = try Self.layout(indexJSON: { md, ms in
+            let nested = #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\#(md)","size":\#(ms),"platform":{"os":"linux","architecture":"amd64"}}]}"#
+            let b = Array(nested.utf8); let h = Digest.sha256(b).hex
+            nestedDigest = "sha256:" + h
+            return #"{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"sha256:\#(h)","size":\#(b.count),"_":"\#(nested.replacingOccurrences(of: "\"", with: "'"))"}]}"#
+        })
+        // Write the nested index blob the closure described.
+        let idx = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/index.json"))))
+        let nested = try #require(idx["manifests"]?.arrayValue?.first?["_"]?.stringValue).replacingOccurrences(of: "'", with: "\"")
+        try Data(nested.utf8).write(to: URL(fileURLWithPath: dir + "/blobs/sha256/" + nestedDigest.dropFirst(7)))
+        let img = try ImageResolver.resolve(try ArchiveScanner.scan(dir), platform: nil)
+        #expect(img.problems.isEmpty, "\(img.problems)")
+        #expect(img.path == ["index.json", nestedDigest])
+        #expect(img.platform?.description == "linux/amd64")
+    }
+
     @Test func multiPlatformNeedsPlatform() throws {
         let dir = try Self.layout(indexJSON: { md, ms in
             #"{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\#(md)","size":\#(ms),"platform":{"os":"linux","architecture":"amd64"}},{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\#(md)","size":\#(ms),"platform":{"os":"linux","architecture":"arm64"}}]}"#
