@@ -99,15 +99,19 @@ public enum Reproduce {
     }
 
     static func loadCompose(_ o: ReproduceOptions) throws -> ComposeInput? {
+        func parsed(_ flag: String, _ p: String, _ body: () throws -> ComposeAudit) throws -> [ComposeAudit.Service] {
+            let a: ComposeAudit
+            do { a = try body() } catch let DevProofError.malformed(m) { throw DevProofError.malformed("\(flag) \(p): \(m)") }
+            guard !a.services.isEmpty else { throw DevProofError.malformed("\(flag) \(p): the compose file has no services") }
+            return a.services
+        }
         if let p = o.compose {
             let b = try InputFile.read(p, what: "--compose")
-            return ComposeInput(path: p, services: try ComposeServices.parse(String(decoding: b, as: UTF8.self), source: "--compose \(p)"), composeHash: nil)
+            return ComposeInput(path: p, services: try parsed("--compose", p) { try ComposeAudit.dockerCompose(String(decoding: b, as: UTF8.self)) }, composeHash: nil)
         }
         if let p = o.appCompose {
-            let (bytes, v) = try InputFile.readJSON(p, what: "--app-compose")
-            let text = try ComposeServices.fromAppCompose(v, source: "--app-compose \(p)")
-            return ComposeInput(path: p, services: try ComposeServices.parse(text, source: "--app-compose \(p) docker_compose_file"),
-                                composeHash: ComposeHash.raw(bytes))
+            let b = try InputFile.read(p, what: "--app-compose")
+            return ComposeInput(path: p, services: try parsed("--app-compose", p) { try ComposeAudit.appCompose(b) }, composeHash: ComposeHash.raw(b))
         }
         return nil
     }

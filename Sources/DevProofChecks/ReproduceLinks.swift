@@ -20,10 +20,11 @@ struct BuildManifest: Sendable {
     }
 }
 
-/// The compose file and, for an app-compose.json, its raw-bytes hash.
+/// The compose file (parsed by the Dstack module's `ComposeAudit`) and, for an app-compose.json, its
+/// raw-bytes hash.
 struct ComposeInput: Sendable {
     var path: String
-    var services: [ComposeService]
+    var services: [ComposeAudit.Service]
     /// sha256 of the raw app-compose.json bytes (what dstack measures); nil for a docker-compose.yaml.
     var composeHash: Bytes?
 }
@@ -43,21 +44,39 @@ struct AttestedCompose: Sendable {
     }
 }
 
+extension ComposeAudit.Service {
+    /// The digest of a `repo@sha256:<hex>` image (nil when not pinned).
+    var pinnedDigest: String? {
+        guard pinned, let image, let at = image.range(of: "@sha256:") else { return nil }
+        return "sha256:" + image[at.upperBound...]
+    }
+
+    /// Why the service's code is not pinned (nil: pinned by digest).
+    var unpinnedReason: String? {
+        if dockerfileInline { return "builds from dockerfile_inline inside the CVM" }
+        if builds { return "builds from source inside the CVM (build:), so no digest pins what runs" }
+        guard let image else { return "has no image" }
+        if image.contains("$") { return "image '\(image)' contains a variable, resolved at deploy time" }
+        if !pinned { return "image '\(image)' is not pinned by digest (a tag can be moved)" }
+        return nil
+    }
+}
+
 enum ReproduceLinks {
     static func manifestDigest(_ m: BuildManifest?, _ imgs: [ReproduceImage]) -> Check {
-        guard let m else { return .notApplicable("reproduce.manifest.digest", "no --manifest") }
-        guard !imgs.isEmpty else { return .skip("reproduce.manifest.digest", "no image to compare build-manifest.json with: give --oci or --rebuild") }
+        guard let m else { return .notApplicable("reproduce.manifest.link", "no --manifest") }
+        guard !imgs.isEmpty else { return .skip("reproduce.manifest.link", "no image to compare build-manifest.json with: give --oci or --rebuild") }
         let unknown = imgs.filter { $0.image.manifestDigest == nil }
         let differ = imgs.filter { $0.image.manifestDigest != nil && $0.image.manifestDigest != m.imageDigest }
         let details = JSONValue.obj([("manifest_image_digest", .string(m.imageDigest)),
                                      ("images", .strings(imgs.map { "\($0.label): \($0.image.manifestDigest ?? "unknown")" }))])
         if !differ.isEmpty {
-            return .fail("reproduce.manifest.digest", "build-manifest.json image_digest \(m.imageDigest) ≠ \(differ[0].label) \(differ[0].image.manifestDigest!)", details)
+            return .fail("reproduce.manifest.link", "build-manifest.json image_digest \(m.imageDigest) ≠ \(differ[0].label) \(differ[0].image.manifestDigest!)", details)
         }
         if !unknown.isEmpty {
-            return .skip("reproduce.manifest.digest", "\(unknown[0].label) has no manifest blob (docker save), so its image digest is unknown", details)
+            return .skip("reproduce.manifest.link", "\(unknown[0].label) has no manifest blob (docker save), so its image digest is unknown", details)
         }
-        return .pass("reproduce.manifest.digest", "build-manifest.json image_digest \(m.imageDigest) equals the image digest of \(imgs.map(\.label).joined(separator: ", "))", details)
+        return .pass("reproduce.manifest.link", "build-manifest.json image_digest \(m.imageDigest) equals the image digest of \(imgs.map(\.label).joined(separator: ", "))", details)
     }
 
     static func manifestHash(_ m: BuildManifest?, _ imgs: [ReproduceImage], digestCheck: Check) -> Check {
@@ -79,7 +98,7 @@ enum ReproduceLinks {
     static func unpinned(_ c: ComposeInput?) -> Check {
         guard let c else { return .notApplicable("reproduce.compose.unpinned", "no --compose or --app-compose") }
         let bad = c.services.compactMap { s in s.unpinnedReason.map { "service '\(s.name)' \($0)" } }
-        let rows = JSONValue.strings(c.services.map { "\($0.name): \($0.image ?? ($0.build ? "build:" : "-"))" })
+        let rows = JSONValue.strings(c.services.map { "\($0.name): \($0.image ?? ($0.builds ? "build:" : "-"))" })
         if !bad.isEmpty { return .fail("reproduce.compose.unpinned", bad.joined(separator: "; "), .obj([("services", rows)])) }
         return .pass("reproduce.compose.unpinned", "every service (\(c.services.map(\.name).joined(separator: ", "))) runs an image pinned as repo@sha256:<digest>", .obj([("services", rows)]))
     }
@@ -101,7 +120,7 @@ enum ReproduceLinks {
         if let hit = pinned.first(where: { $0.1 == want }) {
             return .pass("reproduce.compose.digest", "service '\(hit.0)' runs \(want), the digest of \(from)")
         }
-        let have = c.services.map { "\($0.name): \($0.pinnedDigest ?? ($0.build ? "build:" : $0.image ?? "-"))" }
+        let have = c.services.map { "\($0.name): \($0.pinnedDigest ?? ($0.builds ? "build:" : $0.image ?? "-"))" }
         return .fail("reproduce.compose.digest", "no service pins \(want) (\(from)); services: \(have.joined(separator: "; "))")
     }
 

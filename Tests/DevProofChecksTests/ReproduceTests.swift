@@ -78,16 +78,16 @@ struct ReproduceBuildahTests {
         let good = F.write(#"{"image_hash":"\#(hash)","image_digest":"\#(b.digestA)","build_date":"2099-01-01T00:00:00Z","source_date_epoch":0}"#, "m.json")
         var o = ReproduceOptions(); o.oci = [b.a1]; o.manifest = good
         var r = try Reproduce.run(o)
-        #expect(F.status(r, "reproduce.manifest.digest") == .pass)
+        #expect(F.status(r, "reproduce.manifest.link") == .pass)
         #expect(F.status(r, "reproduce.manifest.hash") == .pass)
         #expect(r.verdict == .pass)
         o.oci = [b.a2] // same image, other tar wrapper
         r = try Reproduce.run(o)
-        #expect(F.status(r, "reproduce.manifest.digest") == .pass)
+        #expect(F.status(r, "reproduce.manifest.link") == .pass)
         #expect(F.status(r, "reproduce.manifest.hash") == .warn)
         o.oci = [b.b]
         r = try Reproduce.run(o)
-        #expect(F.status(r, "reproduce.manifest.digest") == .fail)
+        #expect(F.status(r, "reproduce.manifest.link") == .fail)
         #expect(F.status(r, "reproduce.manifest.hash") == .fail)
         #expect(r.verdict == .fail)
     }
@@ -226,7 +226,7 @@ struct ReproduceCorpusTests {
         #expect(F.status(r, "reproduce.compose.unpinned") == .fail)
         #expect(r.check("reproduce.compose.unpinned")?.summary.contains("service 'app' builds from source") == true)
         #expect(F.status(r, "reproduce.compose.digest") == .fail)
-        #expect(F.status(r, "reproduce.manifest.digest") == .skip) // the archive is not published
+        #expect(F.status(r, "reproduce.manifest.link") == .skip) // the archive is not published
         // Section 02's Dockerfile is the reproducible one: no lint warning.
         for id in ["reproduce.dockerfile.from_digest", "reproduce.dockerfile.source_date_epoch", "reproduce.dockerfile.npm_ci",
                    "reproduce.dockerfile.apt_pinned", "reproduce.dockerfile.download_checksum"] {
@@ -242,7 +242,7 @@ struct ReproduceCorpusTests {
         let r = try Reproduce.run(o)
         #expect(F.status(r, "reproduce.structure") == .pass)
         #expect(F.status(r, "reproduce.diff_ids") == .pass)
-        #expect(F.status(r, "reproduce.manifest.digest") == .fail)
+        #expect(F.status(r, "reproduce.manifest.link") == .fail)
         #expect(F.status(r, "reproduce.manifest.hash") == .skip) // a directory has no file hash
     }
 

@@ -32,7 +32,7 @@ struct ReproduceCLITests {
     @Test func manifestWithoutArchiveIsInconclusiveExit3() throws {
         let r = try Run.devproof(["reproduce", "--manifest", Self.c("tutorial/02-bitrot-and-reproducibility/build-manifest.json")])
         #expect(r.status == 3, "\(r.stdout)\(r.stderr)")
-        #expect(r.stdout.contains("reproduce.manifest.digest"))
+        #expect(r.stdout.contains("reproduce.manifest.link"))
     }
 
     @Test func noImageIsExit2NamingTheFile() throws {

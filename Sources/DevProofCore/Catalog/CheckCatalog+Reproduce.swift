@@ -6,7 +6,7 @@ extension CheckCatalog {
         CheckSpec("reproduce.identity", "reproduce", required: false, "image_digest and image_hash of each archive"),
         CheckSpec("reproduce.compare", "reproduce", required: true, "all images have the same image digest"),
         CheckSpec("reproduce.archive_wrapper", "reproduce", required: false, "same image, different archive files"),
-        CheckSpec("reproduce.manifest.digest", "reproduce", required: true, "build-manifest.json image_digest equals the archive's"),
+        CheckSpec("reproduce.manifest.link", "reproduce", required: true, "build-manifest.json image_digest equals the archive's"),
         CheckSpec("reproduce.manifest.hash", "reproduce", required: false, "build-manifest.json image_hash equals the archive file's sha256"),
         CheckSpec("reproduce.compose.unpinned", "reproduce", required: true, "every compose service image is pinned as repo@sha256:<digest>"),
         CheckSpec("reproduce.compose.digest", "reproduce", required: true, "the compose pins the built image digest"),
