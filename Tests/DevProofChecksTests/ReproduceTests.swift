@@ -246,6 +246,50 @@ struct ReproduceCorpusTests {
         #expect(F.status(r, "reproduce.manifest.hash") == .skip) // a directory has no file hash
     }
 
+    /// The corpus layout re-written into a temp dir with a config whose diff_id is wrong (every digest valid),
+    /// or with a layer blob whose bytes changed under its name.
+    static func rewrittenLayout(wrongDiffID: Bool, corruptLayer: Bool) throws -> String {
+        let src = Self.c("reproduce/ggcr-test_index_one_image")
+        let dir = TestPaths.tempDir("reproduce-layout")
+        let blobs = dir.appendingPathComponent("blobs/sha256")
+        try FileManager.default.createDirectory(at: blobs, withIntermediateDirectories: true)
+        func read(_ rel: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: src + "/" + rel))) }
+        func put(_ b: [UInt8]) throws -> (String, Int) {
+            let h = Digest.sha256(b).hex; try Data(b).write(to: blobs.appendingPathComponent(h)); return ("sha256:" + h, b.count)
+        }
+        let layerHex = "492b89b9dd3cda4596f94916d17f6901455fb8bd7f4c5a2a90df8d39c90f48a0"
+        var layer = try read("blobs/sha256/" + layerHex)
+        let (ld, ls) = try put(layer)
+        // Byte 4 is the gzip header's MTIME: the blob still inflates to the same layer, but its digest changes.
+        if corruptLayer { layer[4] ^= 1; try Data(layer).write(to: blobs.appendingPathComponent(layerHex)) }
+        var config = String(decoding: try read("blobs/sha256/381d958b555884ba59574ab5c066e9f6116b5aec3567675aa13bec63331f0810"), as: UTF8.self)
+        if wrongDiffID { config = config.replacingOccurrences(of: "sha256:59cd31f5", with: "sha256:00cd31f5") }
+        let (cd, cs) = try put(Array(config.utf8))
+        let manifest = #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\#(cd)","size":\#(cs)},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"\#(ld)","size":\#(ls)}]}"#
+        let (md, ms) = try put(Array(manifest.utf8))
+        try Data(#"{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\#(md)","size":\#(ms)}]}"#.utf8)
+            .write(to: dir.appendingPathComponent("index.json"))
+        return dir.path
+    }
+
+    @Test func wrongDiffIDFails() throws {
+        var o = ReproduceOptions(); o.oci = [try Self.rewrittenLayout(wrongDiffID: true, corruptLayer: false)]
+        let r = try Reproduce.run(o)
+        #expect(F.status(r, "reproduce.structure") == .pass)
+        #expect(F.status(r, "reproduce.diff_ids") == .fail)
+        #expect(r.check("reproduce.diff_ids")?.summary.contains("the config says sha256:00cd31f5") == true)
+        #expect(r.verdict == .fail)
+    }
+
+    @Test func corruptLayerFailsStructure() throws {
+        var o = ReproduceOptions(); o.oci = [try Self.rewrittenLayout(wrongDiffID: false, corruptLayer: true)]
+        let r = try Reproduce.run(o)
+        #expect(F.status(r, "reproduce.diff_ids") == .pass)
+        #expect(F.status(r, "reproduce.structure") == .fail)
+        #expect(r.check("reproduce.structure")?.summary.contains("layer blobs/sha256/492b89b9") == true, "\(r.check("reproduce.structure")?.summary ?? "")")
+        #expect(r.verdict == .fail)
+    }
+
     @Test func dockerSaveAndLayoutCompareByImageID() throws {
         var o = ReproduceOptions()
         o.oci = [Self.c("reproduce/ggcr-hello-world-v25.tar"), Self.c("reproduce/ggcr-test_index_one_image")]
