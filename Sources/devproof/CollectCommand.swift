@@ -34,11 +34,14 @@ struct CollectCommand: ParsableCommand {
     func run() throws {
         CLI.run(common) {
             let now = try common.resolvedNow()
-            _ = try inputs.options(now: now)  // usage errors before anything is written
+            _ = try inputs.options(now: now, fetch: false)  // usage errors before anything is written
             let writer = try BundleWriter(directory: out)
             try writer.addCommand("stage", Self.stageArgs(CommandLine.arguments))
             // The steps read the bundle's copies, so their recorded arguments point into the bundle.
             let inBundle = try StageInputs.parse(writer.resolved("stage") ?? [])
+            // What stage itself fetches (--phala-app) is recorded too.
+            let own = NetworkTape(recordingInto: writer.directory, prefix: "net/stage/")
+            NetworkTape.current = own
             let o = try inBundle.options(now: now)
             let runner = SubcommandRunner(tape: .record(writer.directory), timeout: inputs.stepTimeout)
             var names: [String] = []
@@ -46,7 +49,7 @@ struct CollectCommand: ParsableCommand {
                                           onPlanned: { name, argv in names.append(name); try writer.addCommand(name, Array(argv.dropFirst())) })
             var exchanges: [NetworkTape.Exchange] = []
             for n in names { exchanges += try NetworkTape.collectPartial(writer.directory, prefix: SubcommandRunner.prefix(n)) }
-            let sha = try writer.finish(now: now, tape: nil, childExchanges: exchanges)
+            let sha = try writer.finish(now: now, tape: own, childExchanges: exchanges)
             report.banners.append("bundle written to \(writer.directory.path) (bundle.json sha256 \(sha)); replay: devproof stage --bundle \(writer.directory.path)")
             report.setFact("bundle", .obj([("directory", .string(writer.directory.path)), ("sha256", .string(sha)),
                                            ("exchanges", .int(exchanges.count)), ("steps", .strings(names))]))

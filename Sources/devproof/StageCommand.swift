@@ -7,6 +7,10 @@ import Foundation
 struct StageInputs: ParsableArguments {
     @Option(help: "dstack evidence of the app (Info/GetQuote/KMS-Info response, …). Repeat for replicas (S2.2).")
     var evidence: [String] = []
+    @Option(name: .customLong("phala-app"), help: "Phala Cloud app id: fetch every running instance's evidence from the Phala Cloud API (optional).")
+    var phalaApp: String?
+    @Option(name: .customLong("phala-api"), help: "Phala Cloud API base URL (default \(PhalaCloud.defaultBase), or $DEVPROOF_PHALA_API).")
+    var phalaAPI: String?
     @Option(name: .customLong("app-compose"), help: "The app-compose.json the quote measures (raw bytes); audited for S1.4/S1.6/S1.7.")
     var appCompose: String?
     @OptionGroup var pipeline: AttestPipelineFlags
@@ -50,7 +54,8 @@ struct StageInputs: ParsableArguments {
     @Option(name: .customLong("step-timeout"), help: "Seconds each sub-command may take.")
     var stepTimeout: Double = 600
 
-    func options(now: Int64) throws -> StageOptions {
+    /// `fetch: false` validates only (collect checks the flags before it writes anything).
+    func options(now: Int64, fetch: Bool = true) throws -> StageOptions {
         guard (0...2).contains(requireStage) else { throw DevProofError.usage("--require-stage takes 0, 1 or 2") }
         if !rpc.isEmpty && app == nil { throw DevProofError.usage("--rpc needs --app (the AppAuth address)") }
         if app != nil && rpc.isEmpty { throw DevProofError.usage("--app needs --rpc URL (or ETH_RPC_URL)") }
@@ -61,8 +66,15 @@ struct StageInputs: ParsableArguments {
         if dockerfile != nil && oci.isEmpty && manifest == nil && compose == nil && appCompose == nil {
             throw DevProofError.usage("--dockerfile is linted by reproduce: give it with --oci/--manifest/--compose")
         }
+        if phalaAPI != nil && phalaApp == nil { throw DevProofError.usage("--phala-api goes with --phala-app") }
         var o = StageOptions(now: now)
-        o.evidence = evidence; o.appCompose = appCompose; o.attestArgs = pipeline.argv
+        o.evidence = evidence
+        if let phalaApp, fetch {
+            // Each instance becomes an evidence file that attest verifies; the fetch goes through the tape.
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("devproof-phala-\(ProcessInfo.processInfo.processIdentifier)")
+            o.evidence += try PhalaCloud.fetchEvidence(appId: phalaApp, base: phalaAPI, client: HTTPClient(), into: dir)
+        }
+        o.appCompose = appCompose; o.attestArgs = pipeline.argv
         o.tlsURL = tlsURL; o.tlsCert = tlsCert
         o.rpc = rpc; o.app = app
         if let block { o.rpcArgs += ["--block", block] }
@@ -73,7 +85,7 @@ struct StageInputs: ParsableArguments {
         o.policy.requireStage = requireStage
         o.policy.minNotice = try DurationInput.parse(minNotice)
         o.policy.strictPlatform = strictPlatform
-        if evidence.isEmpty && tlsURL == nil && tlsCert == nil && app == nil && oci.isEmpty && manifest == nil
+        if evidence.isEmpty && phalaApp == nil && tlsURL == nil && tlsCert == nil && app == nil && oci.isEmpty && manifest == nil
             && compose == nil && appCompose == nil && keysResponse == nil {
             throw DevProofError.usage("stage needs evidence: --evidence, --tls-url, --rpc/--app, --oci/--manifest/--compose, or --bundle DIR")
         }

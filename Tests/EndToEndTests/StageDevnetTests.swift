@@ -114,4 +114,32 @@ struct StageDevnetTests {
             #expect(r.status == 1, "\(section)")
         }
     }
+
+    @Test("--phala-app: every instance from the (stand-in) Phala Cloud API is attested; an unknown app is inconclusive; collect replays it")
+    func phalaCloud() throws {
+        let v2 = Self.F + "/dstack/v2/getquote.json"
+        let appId = "8fec3a110c6df38d348bcadaef23a486a6d393b0"
+        let server = try LocalServer(script: "phala_api_stub.py", args: [appId, v2, v2])
+        let base = server.baseURL + "/api/v1"
+        let common = ["--os-ref", Self.F + "/dstack/v2/os-ref.json", "--collateral", Self.F + "/dcap/collateral-tdx.json",
+                      "--root-ca", Self.F + "/dcap/pki/root-ca.der", "--now", "1768435200", "--phala-api", base, "--json"]
+        let r = try Run.devproof(["stage", "--phala-app", appId] + common)
+        let j = try JSONParser.parse(r.stdout)
+        #expect(j["facts"]?["sub_reports"]?["attest"] == .string("pass"), "\(r.stderr)")
+        // The same instance twice: one device, so S2.2 is not met (two replicas need distinct devices).
+        #expect(status(j, "S2.2") == "warn")
+        let unknown = try Run.devproof(["stage", "--phala-app", String(repeating: "1", count: 40)] + common)
+        #expect(unknown.status == 3 && unknown.stderr.contains("HTTP 500"))
+        #expect(try Run.devproof(["stage", "--phala-app", "0x12"] + common).status == 2)
+        // collect records the API answer; the replay needs no server.
+        let dir = TestPaths.tempDir("phala-bundle")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("b").path
+        let c = try Run.devproof(["collect", "--out", out, "--phala-app", appId] + common)
+        #expect(c.status == 3, "\(c.stderr)")
+        server.stop()
+        let replay = try Run.devproof(["stage", "--bundle", out, "--json"])
+        #expect(replay.status == 3)
+        #expect(try JSONParser.parse(replay.stdout)["facts"]?["sub_reports"]?["attest"] == .string("pass"), "\(replay.stderr)")
+    }
 }
