@@ -290,6 +290,19 @@ struct ReproduceCorpusTests {
         #expect(r.verdict == .fail)
     }
 
+    /// Every tutorial compose builds inside the CVM or runs a tag: none pins its code (spec finding 5).
+    @Test(arguments: ["01-attestation-and-reference-values/docker-compose.yaml", "03-keys-and-replication/docker-compose.yaml",
+                      "04-gateways-and-tls/docker-compose.yaml", "04-gateways-and-tls/docker-compose-dstack-ingress.yaml",
+                      "05-onchain-authorization/docker-compose.yaml", "06-encryption-freshness/docker-compose.yaml",
+                      "07-lightclient/docker-compose.yaml"])
+    func tutorialComposesAreUnpinned(_ rel: String) throws {
+        var o = ReproduceOptions(); o.compose = Self.c("tutorial/" + rel)
+        let r = try Reproduce.run(o)
+        let s = r.check("reproduce.compose.unpinned")?.summary ?? ""
+        #expect(F.status(r, "reproduce.compose.unpinned") == .fail)
+        #expect(s.contains("dockerfile_inline") || s.contains("is not pinned by digest"), "\(s)")
+    }
+
     @Test func dockerSaveAndLayoutCompareByImageID() throws {
         var o = ReproduceOptions()
         o.oci = [Self.c("reproduce/ggcr-hello-world-v25.tar"), Self.c("reproduce/ggcr-test_index_one_image")]
