@@ -72,10 +72,15 @@ public enum Reproduce {
         report.add(unpinned)
         report.add(ReproduceLinks.composeDigest(compose, manifest: manifest, imgs: images))
         report.add(ReproduceLinks.composeHash(compose, attested: attested))
-        let lint = dockerfileText.map { ReproduceDockerfile.checks($0, path: o.dockerfile!) } ?? ReproduceDockerfile.notGiven()
+        // The compose's inline Dockerfiles are built inside the CVM: lint them too (tutorial 07's Helios download).
+        var lintFiles = dockerfileText.map { [(text: $0, label: o.dockerfile!)] } ?? []
+        for s in compose?.services ?? [] {
+            if let t = s.dockerfileInline { lintFiles.append((t, "\(compose!.path) service '\(s.name)' dockerfile_inline")) }
+        }
+        let lint = ReproduceDockerfile.checks(lintFiles)
         report.add(lint)
 
-        let (level, why) = reached(compare: compare, rebuild: rebuildCheck, manifestDigest: mDigest, lint: dockerfileText == nil ? nil : lint,
+        let (level, why) = reached(compare: compare, rebuild: rebuildCheck, manifestDigest: mDigest, lint: lintFiles.isEmpty ? nil : lint,
                                    unpinned: compose == nil ? nil : unpinned, failed: report.checks.contains { $0.status == .fail })
         report.add(levelCheck(level, why, required: o.requireLevel))
         report.setFact("images", .array(images.map(ReproduceImages.fact)))

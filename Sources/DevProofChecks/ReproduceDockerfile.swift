@@ -1,4 +1,5 @@
 import DevProofCore
+import Foundation
 
 /// Dockerfile lint for reproducibility (tutorial 02 check 5, tutorial 07's Helios download). Warnings
 /// only: a lint can show that an input is mutable, never that the build is reproducible.
@@ -30,9 +31,20 @@ enum ReproduceDockerfile {
         return [fromDigest(ins, path), sourceDateEpoch(ins, path), npmCI(ins, path), aptPinned(ins, path), downloads(ins, path)]
     }
 
-    static func notGiven() -> [Check] {
-        ["reproduce.dockerfile.from_digest", "reproduce.dockerfile.source_date_epoch", "reproduce.dockerfile.npm_ci",
-         "reproduce.dockerfile.apt_pinned", "reproduce.dockerfile.download_checksum"].map { Check.notApplicable($0, "no --dockerfile") }
+    static let ids = ["reproduce.dockerfile.from_digest", "reproduce.dockerfile.source_date_epoch", "reproduce.dockerfile.npm_ci",
+                      "reproduce.dockerfile.apt_pinned", "reproduce.dockerfile.download_checksum"]
+
+    /// Lints every Dockerfile given (`--dockerfile` and the compose's `dockerfile_inline` texts), one check
+    /// per ID: a warning in any file is a warning, naming the file.
+    static func checks(_ files: [(text: String, label: String)]) -> [Check] {
+        guard !files.isEmpty else { return ids.map { Check.notApplicable($0, "no --dockerfile and no dockerfile_inline in the compose") } }
+        let perFile = files.map { checks($0.text, path: $0.label) }
+        return ids.enumerated().map { k, id in
+            let cs = perFile.map { $0[k] }
+            let warned = cs.filter { $0.status != .pass }
+            if warned.isEmpty { return files.count == 1 ? cs[0] : Check(id, .pass, cs[0].summary + " (\(files.count) Dockerfiles)") }
+            return Check(id, .warn, warned.map(\.summary).joined(separator: "; "))
+        }
     }
 
     static func fromDigest(_ ins: [Instruction], _ path: String) -> Check {
@@ -91,7 +103,12 @@ enum ReproduceDockerfile {
                 bad.append("\(path):\(i.line): ADD of a URL without --checksum")
             }
             guard i.keyword == "RUN" else { continue }
-            let fetch = a.contains("curl ") || a.contains("wget ")
+            // A download is curl/wget run as a command (first word of a segment), not `apt install curl`.
+            let segments = a.components(separatedBy: CharacterSet(charactersIn: "&|;"))
+            let fetch = segments.contains { seg in
+                let w = seg.split(separator: " ").map(String.init).drop { $0 == "sudo" || $0.contains("=") }
+                return w.first == "curl" || w.first == "wget"
+            }
             guard fetch else { continue }
             let piped = a.range(of: #"(curl|wget)[^|]*\|\s*(sudo\s+)?(sh|bash|tar|python3?)\b"#, options: .regularExpression) != nil
             let checked = verifiers.contains { a.contains($0) }

@@ -53,7 +53,7 @@ extension ComposeAudit.Service {
 
     /// Why the service's code is not pinned (nil: pinned by digest).
     var unpinnedReason: String? {
-        if dockerfileInline { return "builds from dockerfile_inline inside the CVM" }
+        if dockerfileInline != nil { return "builds from dockerfile_inline inside the CVM" }
         if builds { return "builds from source inside the CVM (build:), so no digest pins what runs" }
         guard let image else { return "has no image" }
         if image.contains("$") { return "image '\(image)' contains a variable, resolved at deploy time" }

@@ -303,6 +303,18 @@ struct ReproduceCorpusTests {
         #expect(s.contains("dockerfile_inline") || s.contains("is not pinned by digest"), "\(s)")
     }
 
+    /// Tutorial 07's inline Dockerfile: the Helios tarball is piped into tar with no checksum; apt unpinned.
+    @Test func tutorial07InlineDockerfileIsLinted() throws {
+        var o = ReproduceOptions(); o.compose = Self.c("tutorial/07-lightclient/docker-compose.yaml")
+        let r = try Reproduce.run(o)
+        let d = r.check("reproduce.dockerfile.download_checksum")?.summary ?? ""
+        #expect(F.status(r, "reproduce.dockerfile.download_checksum") == .warn)
+        #expect(d.contains("service 'app' dockerfile_inline:6: download piped into a shell/extractor"), "\(d)")
+        #expect(!d.contains("dockerfile_inline:2"), "apt install curl is not a download: \(d)")
+        #expect(F.status(r, "reproduce.dockerfile.apt_pinned") == .warn)
+        #expect(F.status(r, "reproduce.dockerfile.from_digest") == .pass) // ubuntu:24.04@sha256:…
+    }
+
     @Test func dockerSaveAndLayoutCompareByImageID() throws {
         var o = ReproduceOptions()
         o.oci = [Self.c("reproduce/ggcr-hello-world-v25.tar"), Self.c("reproduce/ggcr-test_index_one_image")]
