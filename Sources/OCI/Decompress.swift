@@ -147,7 +147,7 @@ public final class ZstdStream: ByteStream {
     }
 }
 
-/// Wraps a stream in the decoder its first bytes call for. `head` are bytes already read from `inner`.
+/// Wraps a stream in the decoder for `compression` (sniffed from its first bytes by the caller).
 public func decompressing(_ inner: ByteStream, _ compression: Compression, label: String, limit: ExpansionLimit) throws -> ByteStream {
     switch compression {
     case .none: return inner

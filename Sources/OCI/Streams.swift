@@ -42,14 +42,9 @@ public final class FileStream: ByteStream {
             throw DevProofError.unreadable("cannot read '\(path)': \(String(cString: strerror(errno)))")
         }
     }
-
-    /// Moves the read position (for re-reading one entry of an archive).
-    public func seek(to offset: UInt64) throws {
-        guard lseek(fd, off_t(offset), SEEK_SET) >= 0 else { throw DevProofError.unreadable("cannot seek in '\(path)'") }
-    }
 }
 
-/// Passes bytes through while hashing them (the archive file's own sha256 in the same pass as its blobs).
+/// Passes bytes through while hashing them (a member's sha256 in the same pass that decompresses it).
 public final class HashingStream: ByteStream {
     let inner: ByteStream
     public let hasher = StreamingDigest(.sha256)
@@ -58,33 +53,6 @@ public final class HashingStream: ByteStream {
     public func read(into buf: UnsafeMutableRawBufferPointer) throws -> Int {
         let n = try inner.read(into: buf)
         if n > 0 { hasher.update(UnsafeRawBufferPointer(rebasing: buf[0..<n])); count += UInt64(n) }
-        return n
-    }
-}
-
-/// At most `limit` bytes of another stream (one entry of a tar, re-read for a layer diff).
-public final class LimitedStream: ByteStream {
-    let inner: ByteStream
-    var left: UInt64
-    public init(_ inner: ByteStream, limit: UInt64) { self.inner = inner; self.left = limit }
-    public func read(into buf: UnsafeMutableRawBufferPointer) throws -> Int {
-        if left == 0 { return 0 }
-        let want = Int(min(UInt64(buf.count), left))
-        let n = try inner.read(into: UnsafeMutableRawBufferPointer(rebasing: buf[0..<want]))
-        left -= UInt64(n)
-        return n
-    }
-}
-
-/// Bytes held in memory (tests, small blobs).
-public final class MemoryStream: ByteStream {
-    let bytes: Bytes
-    var pos = 0
-    public init(_ b: Bytes) { bytes = b }
-    public func read(into buf: UnsafeMutableRawBufferPointer) throws -> Int {
-        let n = min(buf.count, bytes.count - pos)
-        if n > 0 { bytes.withUnsafeBytes { src in buf.baseAddress!.copyMemory(from: src.baseAddress! + pos, byteCount: n) } }
-        pos += n
         return n
     }
 }
