@@ -34,13 +34,13 @@ struct AttestedCompose: Sendable {
     var path: String
     var composeHash: Bytes
 
-    /// The attest report reader is appauth's (one parser); reproduce also demands a passing verdict.
+    /// The shared `--from-attest` reader (schema, command attest, verdict pass); reproduce needs its compose hash.
     static func load(_ path: String) throws -> AttestedCompose {
-        let claim = try AppAuth.readAttestReport(path)
-        guard claim.verdict == "pass" else {
-            throw DevProofError.usage("--from-attest \(path): the attest verdict is \(claim.verdict ?? "missing"), so its compose hash is not established")
+        let r = try AttestReportInput.read(path)
+        guard let h = r.composeHash else {
+            throw DevProofError.malformed("--from-attest \(path): the report has no facts.compose_hash (was an app-compose attested?)")
         }
-        return AttestedCompose(path: path, composeHash: claim.composeHash)
+        return AttestedCompose(path: path, composeHash: h)
     }
 }
 
