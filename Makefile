@@ -5,7 +5,7 @@ PYTHON := $(abspath $(VENV))/bin/python
 SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=
 DEVPROOF_CORPUS ?= $(abspath ../shared/corpus)
-APT_PACKAGES := libssl-dev libsecp256k1-dev libcurl4-openssl-dev pkg-config python3-venv python3-pip
+APT_PACKAGES := libssl-dev libsecp256k1-dev libcurl4-openssl-dev zlib1g-dev libzstd-dev pkg-config python3-venv python3-pip buildah skopeo time
 # Only for `make test` and `make install-check`: headless Chromium renders the HTML report; man renders the man page.
 TEST_APT_PACKAGES := chromium man-db
 PREFIX ?= /usr/local

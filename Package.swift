@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers (each depends only on those below it):
-//   C shims → DevProofCore → domain modules (TDX, Dstack, EVM) → DstackChain → DevProofChecks → devproof (CLI)
+//   C shims → DevProofCore → domain modules (TDX, Dstack, EVM, OCI) → DstackChain → DevProofChecks → devproof (CLI)
 let package = Package(
     name: "devproof",
     platforms: [.macOS(.v13)],
@@ -21,16 +21,21 @@ let package = Package(
                        providers: [.apt(["libsecp256k1-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
+        // gzip and zstd layer decompression for OCI images (Debian: zlib1g-dev, libzstd-dev); docs/decisions.md.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
 
         .target(name: "DevProofCore", dependencies: ["COpenSSL", "CSecp256k1", "CCurl"]),
         .target(name: "TDX", dependencies: ["DevProofCore"]),
         .target(name: "Dstack", dependencies: ["DevProofCore", "TDX", .product(name: "Yams", package: "Yams")]),
         // Generic EVM: ABI, JSON-RPC, pinning, logs, ecrecover. No dstack contract knowledge.
         .target(name: "EVM", dependencies: ["DevProofCore"]),
+        // OCI image archives/layouts and docker-save tars: streaming tar, gzip/zstd, digests (no extraction).
+        .target(name: "OCI", dependencies: ["DevProofCore", "CZlib", "CZstd"]),
         // dstack's contracts on a chain: DstackKms/DstackApp/TimelockAppAuth ABIs and readers, TeeOracle, the KMS
         // key-certification chain.
         .target(name: "DstackChain", dependencies: ["DevProofCore", "EVM", "Dstack"]),
-        .target(name: "DevProofChecks", dependencies: ["DevProofCore", "TDX", "Dstack", "EVM", "DstackChain",
+        .target(name: "DevProofChecks", dependencies: ["DevProofCore", "TDX", "Dstack", "EVM", "DstackChain", "OCI",
                                                      .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "devproof", dependencies: [
             "DevProofCore", "DevProofChecks",
@@ -49,6 +54,7 @@ let package = Package(
         .testTarget(name: "EVMTests", dependencies: ["EVM", "DstackChain", "DevProofCore", "TestSupport"]),
         .testTarget(name: "DstackChainTests", dependencies: ["DstackChain", "EVM", "DevProofCore", "TestSupport"]),
         .testTarget(name: "DevProofChecksTests", dependencies: ["DevProofChecks", "DevProofCore", "TDX", "Dstack", "EVM", "DstackChain", "TestSupport"]),
+        .testTarget(name: "OCITests", dependencies: ["OCI", "DevProofCore", "TestSupport", "CZstd"]),
         // Runs the built `devproof` binary; depends on it so `swift test` builds it first.
         .testTarget(name: "EndToEndTests", dependencies: ["devproof", "DevProofCore", "TestSupport"]),
     ]

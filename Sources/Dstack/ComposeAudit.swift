@@ -18,6 +18,8 @@ public struct ComposeAudit: Sendable, Equatable {
         public var dangerousMounts: [String]
         public var capAdd: [String]
         public var sshLike: Bool
+        /// `build: {dockerfile_inline: …}`: the Dockerfile text itself lives in the compose (reproduce lints it).
+        public var dockerfileInline: String? = nil
     }
 
     /// nil when the input was a bare docker-compose file (no dstack settings).
@@ -98,7 +100,8 @@ public struct ComposeAudit: Sendable, Equatable {
             }
             out.append(Service(name: name, image: image, pinned: image.map(isPinned) ?? false,
                                builds: m?["build"] != nil, privileged: m?["privileged"]?.bool ?? false,
-                               hostNamespaces: ns, dangerousMounts: mounts, capAdd: strings("cap_add"), sshLike: ssh))
+                               hostNamespaces: ns, dangerousMounts: mounts, capAdd: strings("cap_add"), sshLike: ssh,
+                               dockerfileInline: m?["build"]?.mapping?["dockerfile_inline"]?.string))
         }
         return out.sorted { $0.name < $1.name }
     }

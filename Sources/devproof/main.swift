@@ -12,7 +12,7 @@ struct DevProof: ParsableCommand {
         abstract: "Verify dstack TEE apps: is the hardware genuine, and can the developer rug the users?",
         version: BuildInfo.versionLine,
         subcommands: [AttestCommand.self, KeysCommand.self, ChainCommand.self, AppAuthCommand.self,
-                      StageCommand.self, CollectCommand.self, TLSCommand.self]
+                      StageCommand.self, CollectCommand.self, ReproduceCommand.self, TLSCommand.self]
     )
 }
 

@@ -104,7 +104,7 @@ struct StageDevnetTests {
         #expect(t.stderr.contains(first) && t.stderr.contains("tampered"))
     }
 
-    @Test("the tutorial's own compose files never reach Stage 1: they build inside the CVM", .disabled("enabled with the reproduce command"))
+    @Test("the tutorial's own compose files never reach Stage 1: they build inside the CVM")
     func tutorialComposes() throws {
         guard let dir = TestPaths.corpusFile("tutorial") else { return }
         for section in ["01-attestation-and-reference-values", "03-keys-and-replication", "05-onchain-authorization", "07-lightclient"] {

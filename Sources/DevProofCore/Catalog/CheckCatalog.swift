@@ -22,7 +22,7 @@ public struct CheckSpec: Sendable, Equatable {
 }
 
 public enum CheckCatalog {
-    public static let all: [CheckSpec] = dcap + dstack + reference + keys + rpc + chain + appauth + stage + tls + tlsGateway
+    public static let all: [CheckSpec] = dcap + dstack + reference + keys + rpc + chain + appauth + stage + tls + tlsGateway + reproduce
 
     private static let byID: [String: CheckSpec] = {
         var m = [String: CheckSpec]()
