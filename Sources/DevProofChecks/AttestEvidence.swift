@@ -17,11 +17,20 @@ public enum AttestEvidence {
         let bindings = try o.bindings.map(ReportDataBinding.parse)
         var bindFiles = [String: Bytes]()
         for b in bindings { if let p = b.path { bindFiles[p] = try InputFile.read(p, what: "--bind file") } }
-        let osRef = try o.osRefPath.map { p -> OSReference in
+        return try evaluate(ev, quote: quote, regs: regs, bindings: bindings, bindFiles: bindFiles, osRef: try loadOSRef(o), options: o)
+    }
+
+    /// The pipeline on evidence another command already holds in memory (`tls`: a quote from a certificate
+    /// or an endpoint): the same checks as `attest --evidence`, with the caller's expected report_data.
+    public static func verify(_ ev: DstackEvidence, quote: Quote, bindings: [ReportDataBinding], options o: AttestOptions) throws -> Report {
+        try evaluate(ev, quote: quote, regs: try QuoteRegisters(quote), bindings: bindings, bindFiles: [:], osRef: try loadOSRef(o), options: o)
+    }
+
+    static func loadOSRef(_ o: AttestOptions) throws -> OSReference? {
+        try o.osRefPath.map { p -> OSReference in
             let (_, v) = try InputFile.readJSON(p, what: "--os-ref file")
             return try OSReference.parse(v, name: p)
         }
-        return try evaluate(ev, quote: quote, regs: regs, bindings: bindings, bindFiles: bindFiles, osRef: osRef, options: o)
     }
 
     // MARK: Inputs
