@@ -11,7 +11,7 @@ struct DevProof: ParsableCommand {
         commandName: "devproof",
         abstract: "Verify dstack TEE apps: is the hardware genuine, and can the developer rug the users?",
         version: DevProofVersion.current,
-        subcommands: [AttestCommand.self, KeysCommand.self, ChainCommand.self, AppAuthCommand.self, LightClientCommand.self]
+        subcommands: [AttestCommand.self, KeysCommand.self, ChainCommand.self, AppAuthCommand.self, LightClientCommand.self, FreshnessCommand.self]
     )
 }
 
