@@ -1698,7 +1698,7 @@ Do not edit these files by hand; change the generator. Real-world evidence lives
 |---|---|
 | `dcap/` | DCAP TEST PKI, collateral (dcap-qvl QuoteCollateralV3 JSON), TDX v4/v5 and SGX v3 quotes, positive and negative cases; `manifest.json` with expected results checked against dcap-qvl 0.7.0 |
 | `dstack/` | dstack evidence bound to TEST-PKI quotes: GetQuote / Attest / Info responses, RA-TLS certs, app-compose, KMS key chain; `manifest.json` with expected identities and registers |
-| `lightclient/` | tutorial-07-shaped light-client proofs (claim, claimHash, P-256 signature, TEST-PKI quote binding ASCII(hex(claimHash))), their app-compose pinning the checkpoint, a synthetic Prague block header |
+| `lightclient/` | tutorial-07-shaped light-client proofs (claim, claimHash, P-256 signature, TEST-PKI quote binding ASCII(hex(claimHash))), their app-compose pinning the checkpoint, a synthetic Prague block header whose state holds the checkpoint in the EIP-4788 beacon-roots storage (checkpoint time = fixtures' now − 3600), and that account's eth_getProof |
 | `demo/` | `commands.sh`, run by `make demo` |
 """
 
@@ -1734,13 +1734,38 @@ configs:
 """
 
 
-def lc_block(number: int, timestamp: int) -> dict:
+LC_BEACON_ROOTS = "0x000f3df6d732807ef1319fb7b8bb8522d0beac02"
+
+
+def lc_state(checkpoint_ts: int) -> tuple[bytes, dict]:
+    """A state trie whose only account is the EIP-4788 beacon-roots contract, holding the checkpoint as the
+    root recorded at checkpoint_ts (slots ts % 8191 and ts % 8191 + 8191); returns (stateRoot, eth_getProof)."""
+    import rlp
+    from trie import HexaryTrie
+    slots = {checkpoint_ts % 8191: checkpoint_ts, checkpoint_ts % 8191 + 8191: int(LC_CHECKPOINT, 16)}
+    storage = HexaryTrie(db={})
+    for k, v in slots.items():
+        storage[keccak256(k.to_bytes(32, "big"))] = rlp.encode(v)
+    code_hash = keccak256(b"devproof TEST stand-in for the EIP-4788 bytecode")
+    addr = bytes.fromhex(LC_BEACON_ROOTS[2:])
+    state = HexaryTrie(db={})
+    state[keccak256(addr)] = rlp.encode([1, 0, storage.root_hash, code_hash])
+    proof = {"address": LC_BEACON_ROOTS, "nonce": "0x1", "balance": "0x0", "storageHash": "0x" + storage.root_hash.hex(),
+             "codeHash": "0x" + code_hash.hex(),
+             "accountProof": ["0x" + rlp.encode(n).hex() for n in state.get_proof(keccak256(addr))],
+             "storageProof": [{"key": "0x" + k.to_bytes(32, "big").hex(), "value": hex(v),
+                               "proof": ["0x" + rlp.encode(n).hex() for n in storage.get_proof(keccak256(k.to_bytes(32, "big")))]}
+                              for k, v in slots.items()]}
+    return state.root_hash, proof
+
+
+def lc_block(number: int, timestamp: int, state_root: bytes) -> dict:
     """A synthetic Prague-shaped block (21 header fields) as eth_getBlockByNumber returns it."""
     import rlp
     empty_root = keccak256(rlp.encode(b""))
     fields = [
         ("parentHash", label_bytes(f"lightclient/block/{number - 1}", 32)), ("sha3Uncles", keccak256(rlp.encode([]))),
-        ("miner", label_bytes("lightclient/miner", 20)), ("stateRoot", label_bytes(f"lightclient/state/{number}", 32)),
+        ("miner", label_bytes("lightclient/miner", 20)), ("stateRoot", state_root),
         ("transactionsRoot", empty_root), ("receiptsRoot", empty_root), ("logsBloom", bytes(256)),
         ("difficulty", 0), ("number", number), ("gasLimit", 36_000_000), ("gasUsed", 0), ("timestamp", timestamp),
         ("extraData", b"devproof TEST block"), ("mixHash", label_bytes(f"lightclient/randao/{number}", 32)),
@@ -1764,8 +1789,10 @@ def gen_lightclient(w: Writer, quote_for, kms_spki: bytes):
     w.write("lightclient/app-compose.json", app.compose)
     w.write("lightclient/app-compose-other-checkpoint.json", other)
     w.write("lightclient/event-log.json", event_log_json(app.events, stripped=False))
-    block = lc_block(21_000_000, unix(NOW) - 120)
+    state_root, beacon_proof = lc_state(unix(NOW) - 3600)
+    block = lc_block(21_000_000, unix(NOW) - 120, state_root)
     w.write("lightclient/block.json", dumps_sorted(block))
+    w.write("lightclient/beacon-roots-proof.json", dumps_sorted(beacon_proof))
     key = p256_key("lightclient/oracle-key")
 
     def proof(claim: dict, with_quote: bool, label: str) -> str:
