@@ -447,7 +447,34 @@ def scenario_bench_history(d, events=1000, blocks=50_000):
                                                   "event_counts": counts, "compose_hash_initial": COMPOSE["H1"]}}}
 
 
-SCENARIOS = {"empty": scenario_empty, "default": scenario_default, "bench-history": scenario_bench_history}
+def scenario_stage(d):
+    """Apps for `devproof stage`: the running compose hash is the one of Fixtures/dstack/v2 (the project's own
+    generated evidence), so attest + appauth together decide S1.1/S1.5/S2.x on real contracts."""
+    d.load(["DstackApp", "TimelockOwner", "SafeOwner"])
+    a = d.accounts
+    deployer, app_owner, s1, s2, s3 = a[0], a[1], a[3], a[4], a[5]
+    fixture = HERE.parent / "Fixtures" / "dstack" / "v2" / "app-compose.json"
+    running = "0x" + hashlib.sha256(fixture.read_bytes()).hexdigest()
+    c, apps = {}, {}
+    c["app_impl"], _ = d.deploy("DstackApp", deployer)
+    c["timelock_owner"], _ = d.deploy("TimelockOwner", deployer, ["uint256", "address[]", "address[]"], [EIGHT_DAYS, [s1], [s1]])
+    c["safe_owner"], _ = d.deploy("SafeOwner", deployer, ["address[]", "uint256"], [[s1, s2, s3], 2])
+
+    def app(name, owner, owner_kind, compose=running, allow_any=True, require_tcb=True):
+        c[name], blk = d.deploy_app_proxy(c["app_impl"], deployer, owner, False, allow_any, require_tcb, DEVICE_ID, compose)
+        apps[name] = {"address": c[name], "owner_kind": owner_kind, "allowed_compose_hashes": [compose],
+                      "allow_any_device": allow_any, "require_tcb_up_to_date": require_tcb, "deploy_block": blk}
+
+    app("stage_candidate", c["timelock_owner"], "timelock")          # Stage-1 candidate: 8-day timelock owner
+    app("stage_eoa", app_owner, "eoa")                               # S1.5 fails: an EOA can add a hash at once
+    app("stage_safe", c["safe_owner"], "safe")                       # S1.5 fails: a 2-of-3 Safe, no timelock
+    app("stage_other_hash", c["timelock_owner"], "timelock", compose=COMPOSE["H1"])  # S1.1 fails: running hash not allowed
+    app("stage_devices", c["timelock_owner"], "timelock", allow_any=False, require_tcb=False)  # S2.3/S2.7 not met
+    return {"contracts": c, "facts": {"apps": apps, "running_compose_hash": running}}
+
+
+SCENARIOS = {"empty": scenario_empty, "default": scenario_default, "bench-history": scenario_bench_history,
+             "stage": scenario_stage}
 
 
 def main():

@@ -69,6 +69,8 @@ public struct HTTPClient: Sendable {
     /// Largest accepted response body.
     public var maxBodyBytes: Int
     public var progress: (@Sendable (String) -> Void)?
+    /// The bundle tape this client records to or replays from; defaults to the process-wide one the CLI set.
+    public var tape: NetworkTape? = NetworkTape.current
 
     public init(timeout: Double = 20, connectTimeout: Double = 10, retries: Int = 2, backoff: Double = 0.5,
                 slowAfter: Double = 2, maxBodyBytes: Int = 64 << 20,
@@ -105,6 +107,17 @@ public struct HTTPClient: Sendable {
         if request.url.utf8.contains(where: { $0 <= 32 || $0 == 127 }) {
             throw DevProofError.usage("invalid URL \(request.url.debugDescription): contains spaces or control characters")
         }
+        // A bundle in use answers (replay) or keeps (record) every exchange; see NetworkTape.
+        if let tape {
+            if tape.mode == .replay { return try tape.replay(method: method, url: request.url, body: request.body) }
+            let r = try sendLive(request, method: method)
+            tape.record(method: method, url: request.url, body: request.body, response: r)
+            return r
+        }
+        return try sendLive(request, method: method)
+    }
+
+    private func sendLive(_ request: HTTPRequest, method: String) throws -> HTTPResponse {
         let host = HTTPClient.host(of: request.url)
         let total = retries + 1
         var delay = backoff

@@ -99,6 +99,8 @@ public struct Report: Sendable, Equatable {
             ("tool", .obj([("name", .string(tool.name)), ("version", .string(tool.version))])),
             ("command", .string(command)),
             ("verdict", .string(verdict.rawValue)),
+            // What the human output shows above the checks (SIMULATOR, NOT VERIFIED, the stage): CI reads it too.
+            ("banners", .strings(banners)),
             ("checks", .array(checks.map { c in
                 .obj([("id", .string(c.id)), ("status", .string(c.status.rawValue)),
                       ("required", .bool(c.required)),

@@ -41,3 +41,22 @@ struct AttestPipelineFlags: ParsableArguments {
         o.noDCAP = noDcap; o.simulator = simulator
     }
 }
+
+extension AttestPipelineFlags {
+    /// The flags as given, for the sub-commands `stage` runs (each must see exactly what the user wrote).
+    /// A test parses a fully-set argv, serializes it and compares: a flag missing here fails it.
+    var argv: [String] {
+        var a: [String] = []
+        func opt(_ name: String, _ v: String?) { if let v { a += [name, v] } }
+        opt("--collateral", collateral); opt("--pccs", pccs); opt("--save-collateral", saveCollateral)
+        opt("--root-ca", rootCA)
+        for s in allowTcbStatus { a += ["--allow-tcb-status", s] }
+        for s in allowAdvisory { a += ["--allow-advisory", s] }
+        if allowDebug { a.append("--allow-debug") }
+        if intelRules { a.append("--intel-rules") }
+        opt("--os-ref", osRef)
+        if noDcap { a.append("--no-dcap") }
+        if simulator { a.append("--simulator") }
+        return a
+    }
+}

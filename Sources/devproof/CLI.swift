@@ -16,6 +16,12 @@ struct CommonOptions: ParsableArguments {
     @Flag(name: .long, help: "Never use the network; every input comes from files.")
     var offline = false
 
+    // Consumed before parsing (BundleArgs); declared here for the help text and so they are never unknown.
+    @Option(name: .long, help: "Replay this command's run from an evidence bundle written by `devproof collect` (no network).")
+    var bundle: String?
+    @Option(name: .customLong("bundle-sha256"), help: "With --bundle: the expected sha256 of its bundle.json.")
+    var bundleSHA256: String?
+
     func resolvedNow() throws -> Int64 {
         guard let now else { return TimeInput.currentUnixTime() }
         return try TimeInput.parse(now)

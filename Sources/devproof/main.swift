@@ -11,12 +11,16 @@ struct DevProof: ParsableCommand {
         commandName: "devproof",
         abstract: "Verify dstack TEE apps: is the hardware genuine, and can the developer rug the users?",
         version: DevProofVersion.current,
-        subcommands: [AttestCommand.self, KeysCommand.self, ChainCommand.self, AppAuthCommand.self, LightClientCommand.self, FreshnessCommand.self]
+        subcommands: [AttestCommand.self, KeysCommand.self, ChainCommand.self, AppAuthCommand.self,
+                      LightClientCommand.self, FreshnessCommand.self, StageCommand.self, CollectCommand.self]
     )
 }
 
 do {
-    var command = try DevProof.parseAsRoot()
+    // A step of `stage`/`collect` gets its network tape from the parent; `--bundle DIR` replays a bundle.
+    NetworkTape.current = try NetworkTape.fromEnvironment(ProcessInfo.processInfo.environment)
+    let argv = try BundleArgs.rewrite(Array(CommandLine.arguments.dropFirst()))
+    var command = try DevProof.parseAsRoot(argv)
     try command.run()
 } catch let e as ExitCode {
     fflush(nil)
