@@ -62,10 +62,12 @@ struct ProvenChainReaderCorpusTests {
     }
 
     @Test func alteredHeaderFieldIsRefused() throws {
+        guard try Self.node(.none) != nil else { return }   // corpus absent: skipped (printed)
         #expect(throws: ProofError.self) { _ = try reader(.headerField) }
     }
 
     @Test func wrongTrustedHashIsRefused() throws {
+        guard try Self.node(.none) != nil else { return }
         #expect(throws: ProofError.self) { _ = try reader(.none, TrustedBlock(number: 54, hash: Keccak.keccak256([1]))) }
     }
 
