@@ -53,6 +53,9 @@ public enum LightClient {
 
     static func quoteChecks(_ p: LightClientProofFile, _ claimHash: Bytes, _ o: LightClientOptions, _ r: inout Report) throws {
         guard let qb = p.quote else {
+            if o.attest.eventLogPath != nil || o.attest.vmConfigPath != nil {
+                throw DevProofError.usage("--event-log/--vm-config: the proof has no quote for the attest pipeline to check them against")
+            }
             r.add(.skip("lightclient.report_data", "the proof has no quote (quote: null, e.g. not run in a TEE): nothing binds the claim to a TEE"))
             return
         }
