@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers (each depends only on those below it):
-//   C shims → DevProofCore → domain modules (TDX, Dstack, EVM) → DevProofChecks → devproof (CLI)
+//   C shims → DevProofCore → domain modules (TDX, Dstack, EVM) → DstackChain → DevProofChecks → devproof (CLI)
 let package = Package(
     name: "devproof",
     platforms: [.macOS(.v13)],
@@ -25,23 +25,30 @@ let package = Package(
         .target(name: "DevProofCore", dependencies: ["COpenSSL", "CSecp256k1", "CCurl"]),
         .target(name: "TDX", dependencies: ["DevProofCore"]),
         .target(name: "Dstack", dependencies: ["DevProofCore", "TDX", .product(name: "Yams", package: "Yams")]),
+        // Generic EVM: ABI, JSON-RPC, pinning, logs, ecrecover. No dstack contract knowledge.
         .target(name: "EVM", dependencies: ["DevProofCore"]),
-        .target(name: "DevProofChecks", dependencies: ["DevProofCore", "TDX", "Dstack", "EVM"]),
+        // dstack's contracts on a chain: DstackKms/DstackApp/TimelockAppAuth ABIs and readers, TeeOracle, the KMS
+        // key-certification chain.
+        .target(name: "DstackChain", dependencies: ["DevProofCore", "EVM", "Dstack"]),
+        .target(name: "DevProofChecks", dependencies: ["DevProofCore", "TDX", "Dstack", "EVM", "DstackChain",
+                                                     .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "devproof", dependencies: [
             "DevProofCore", "DevProofChecks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Benchmarks for `make bench` (scripts/bench.d); not shipped as a product, not in the CLI help.
-        .executableTarget(name: "devproof-bench", dependencies: ["DevProofCore", "TDX", "EVM", "DevProofChecks"]),
+        .executableTarget(name: "devproof-bench", dependencies: ["DevProofCore", "TDX", "EVM", "DstackChain", "DevProofChecks"]),
 
         // Test helpers (paths, corpus, venv, processes); linked only into tests.
         .target(name: "TestSupport", dependencies: ["DevProofCore"], path: "Tests/TestSupport"),
         .testTarget(name: "DevProofCoreTests", dependencies: ["DevProofCore", "TestSupport"]),
         .testTarget(name: "TDXTests", dependencies: ["TDX", "DevProofCore", "TestSupport"]),
         .testTarget(name: "DstackTests", dependencies: ["Dstack", "TDX", "DevProofCore", "TestSupport"]),
-        .testTarget(name: "EVMTests", dependencies: ["EVM", "DevProofCore", "TestSupport"]),
-        .testTarget(name: "DevProofChecksTests", dependencies: ["DevProofChecks", "DevProofCore", "TDX", "Dstack", "EVM", "TestSupport"]),
+        // EVMTests use dstack's ABIs as realistic test data (selectors, events), hence DstackChain.
+        .testTarget(name: "EVMTests", dependencies: ["EVM", "DstackChain", "DevProofCore", "TestSupport"]),
+        .testTarget(name: "DstackChainTests", dependencies: ["DstackChain", "EVM", "DevProofCore", "TestSupport"]),
+        .testTarget(name: "DevProofChecksTests", dependencies: ["DevProofChecks", "DevProofCore", "TDX", "Dstack", "EVM", "DstackChain", "TestSupport"]),
         // Runs the built `devproof` binary; depends on it so `swift test` builds it first.
         .testTarget(name: "EndToEndTests", dependencies: ["devproof", "DevProofCore", "TestSupport"]),
     ]

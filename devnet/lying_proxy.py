@@ -12,6 +12,8 @@ MODES is a comma list of:
   code        eth_getCode: a byte appended
   chainid     eth_chainId / net_version: a different chain
   head        eth_blockNumber: 5 blocks behind
+  stale=N     a stale/lying head: eth_getBlockByNumber(latest|safe|finalized|pending) answers the block N below the
+              real head, eth_blockNumber says head-N (steers a "lowest head wins" pin to an old state)
   all         every mode above
 Batches are forwarded and altered element by element. Everything else passes through unchanged.
 """
@@ -66,16 +68,47 @@ def alter(method, result, modes):
             return str(int(result) + 1)
     if "head" in modes and method == "eth_blockNumber":
         return hex(max(0, int(result, 16) - 5))
+    lag = next((int(m.split("=", 1)[1]) for m in modes if m.startswith("stale=")), None)
+    if lag is not None and method == "eth_blockNumber":
+        return hex(max(0, int(result, 16) - lag))
     return result
 
 
-def make_handler(upstream, modes):
+def upstream_head(upstream):
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "eth_blockNumber", "params": []}).encode()
+    req = urllib.request.Request(upstream, body, {"Content-Type": "application/json"})
+    return int(json.loads(urllib.request.urlopen(req, timeout=60).read())["result"], 16)
+
+
+def make_stale(body, upstream, lag):
+    """Rewrites head-tag block requests to the block `lag` below the real head."""
+    try:
+        sent = json.loads(body)
+    except ValueError:
+        return body
+    items = sent if isinstance(sent, list) else [sent]
+    touched = False
+    head = None
+    for r in items:
+        if not isinstance(r, dict):
+            continue
+        p = r.get("params") or []
+        if r.get("method") == "eth_getBlockByNumber" and p and p[0] in ("latest", "safe", "finalized", "pending"):
+            head = upstream_head(upstream) if head is None else head
+            r["params"] = [hex(max(0, head - lag))] + list(p[1:])
+            touched = True
+    return json.dumps(sent).encode() if touched else body
+
+
+def make_handler(upstream, modes, lag=None):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def do_POST(self):  # noqa: N802
             n = int(self.headers.get("Content-Length", 0) or 0)
             body = self.rfile.read(n)
+            if lag is not None:
+                body = make_stale(body, upstream, lag)
             req = urllib.request.Request(upstream, body, {"Content-Type": "application/json"})
             raw = urllib.request.urlopen(req, timeout=300).read()
             try:
@@ -115,11 +148,18 @@ def main():
     modes = set(m.strip() for m in a.lie.split(",") if m.strip())
     if "all" in modes:
         modes = set(MODES)
-    bad = modes - MODES
+    stale = [m for m in modes if m.startswith("stale=")]
+    lag = None
+    if stale:
+        try:
+            lag = int(stale[0].split("=", 1)[1])
+        except ValueError:
+            ap.error("stale=N needs a number of blocks")
+    bad = modes - MODES - set(stale)
     if bad:
         ap.error(f"unknown lie modes: {sorted(bad)}")
     ThreadingHTTPServer.daemon_threads = True
-    srv = ThreadingHTTPServer((a.host, a.port), make_handler(a.upstream, modes))
+    srv = ThreadingHTTPServer((a.host, a.port), make_handler(a.upstream, modes, lag))
     port = srv.server_address[1]
     if a.port_file:
         with open(a.port_file + ".tmp", "w") as fh:

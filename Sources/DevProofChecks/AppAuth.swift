@@ -1,4 +1,5 @@
 import DevProofCore
+import DstackChain
 import EVM
 
 /// Policy inputs of `devproof appauth` (everything that is not chain evidence).

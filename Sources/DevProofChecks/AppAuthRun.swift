@@ -1,22 +1,20 @@
 import DevProofCore
+import DstackChain
 import EVM
 
 /// Inputs of `devproof appauth` as given on the command line (parsed and validated here, not in the CLI).
 public struct AppAuthOptions: Sendable {
-    public var app: String?
-    public var rpcURLs: [String] = []
-    public var quorum: Int?
-    public var block = "latest"
-    public var minNotice = "7d"
+    public var app: Address?
+    /// Providers, quorum, block pin, timeout and pin bounds (shared with keys and chain).
+    public var rpc = RPCOptions()
+    /// Required notice (seconds) before new code can run.
+    public var minNotice: Int64 = 7 * 86400
     public var composeHash: String?
     public var fromAttest: String?
     public var fromBlock: UInt64?
     public var strictHashes = false
+    /// The audit time (`--now`): notice windows and the pinned block's age are judged at it. nil: the real clock.
     public var now: Int64?
-    public var offline = false
-    public var rpcTimeout: Double = 30
-    /// Test hook: the transport under the RPC client.
-    public var transport: (any RPCTransport)?
     public var progress = true
 
     public init() {}
@@ -31,14 +29,12 @@ public struct AttestClaim: Sendable, Equatable {
 
 extension AppAuth {
     public static func run(_ o: AppAuthOptions) throws -> Report {
-        guard let appText = o.app else { throw DevProofError.usage("appauth needs --app ADDRESS (the app_id, i.e. the AppAuth contract)") }
-        let app = try Address(appText)
-        if o.offline { throw DevProofError.usage("appauth reads the chain: --offline cannot be combined with it (give --rpc URL)") }
-        guard !o.rpcURLs.isEmpty else { throw DevProofError.usage("appauth needs --rpc URL (repeatable, with --quorum K)") }
+        guard let app = o.app else { throw DevProofError.usage("appauth needs --app ADDRESS (the app_id, i.e. the AppAuth contract)") }
+        guard !o.rpc.urls.isEmpty else { throw DevProofError.usage("appauth needs --rpc URL (repeatable, with --quorum K; or set ETH_RPC_URL)") }
         if o.composeHash != nil && o.fromAttest != nil { throw DevProofError.usage("give --compose-hash or --from-attest, not both") }
 
         var policy = AppAuthPolicy()
-        policy.minNotice = try DurationInput.parse(o.minNotice)
+        policy.minNotice = o.minNotice
         policy.now = o.now
         policy.failOnMultipleHashes = o.strictHashes
         var running: Bytes?
@@ -52,35 +48,33 @@ extension AppAuth {
             policy.attestVerdict = claim.verdict
             policy.attestAppId = claim.appId
         }
-        let selector = try BlockSelector(parsing: o.block)
+        var rpc = o.rpc
+        if rpc.now == nil { rpc.now = o.now }
+        _ = try rpc.client()  // flag errors (quorum, URLs) are usage errors before any read
 
-        let rpc: RPCClient
-        if let t = o.transport {
-            rpc = try RPCClient(urls: o.rpcURLs, quorum: o.quorum, timeout: o.rpcTimeout, transport: t)
-        } else {
-            rpc = try RPCClient(urls: o.rpcURLs, quorum: o.quorum, timeout: o.rpcTimeout)
-        }
-        do {
-            let pinned = try PinnedChain.pin(rpc, selector)
+        // The pin and every read run under the shared guard: disagreement fails rpc.quorum, a refused pin or an
+        // unreachable provider skips rpc.block (inconclusive) and the report is still printed.
+        var pre = Report(command: "appauth")
+        var judged: Report?
+        try RPCGuard.run(&pre) { r in
+            let pinned = try rpc.pin(into: &r)
             let chain = AppAuthRPCChain(pinned)
             if o.progress { chain.progress = LogScanner.stderrProgress }
             let snapshot = try AppAuthReader(chain: chain, fromBlock: o.fromBlock).read(app: app, runningHash: running)
             var report = judge(snapshot, policy)
             report.setFact("rpc", pinned.json)
-            report.setFact("rpc_requests", .obj([("posts", .int(rpc.stats.posts)), ("calls", .int(rpc.stats.calls))]))
-            return report
-        } catch let e as RPCError {
-            if case .disagreement = e {
-                var r = Report(command: "appauth")
-                r.add(.fail("rpc.quorum", "RPC providers disagree: \(e.description)"))
-                return r
-            }
-            throw e.asDevProofError
-        } catch let e as BlockHashMismatch {
-            var r = Report(command: "appauth")
-            r.add(.fail("rpc.block_pin", e.description))
-            return r
+            report.setFact("rpc_requests", .obj([("posts", .int(pinned.client.stats.posts)), ("calls", .int(pinned.client.stats.calls))]))
+            try pinned.recheck()
+            judged = report
         }
+        guard var report = judged else {
+            pre.setFact("app", .string(app.checksummed))
+            return pre
+        }
+        // rpc.block / rpc.quorum first, as in keys and chain.
+        report.checks = pre.checks + report.checks.filter { c in !pre.checks.contains { $0.id == c.id } }
+        for f in pre.facts where report.fact(f.key) == nil { report.setFact(f.key, f.value) }
+        return report
     }
 
     static func parseHash(_ text: String, _ what: String) throws -> Bytes {
@@ -97,22 +91,10 @@ extension AppAuth {
     }
 
     public static func attestClaim(_ json: JSONValue, _ path: String) throws -> AttestClaim {
-        guard json["schema"]?.stringValue == Report.schema, json["command"]?.stringValue == "attest" else {
-            throw DevProofError.malformed("\(path) is not a devproof attest report (schema \(Report.schema), command attest)")
-        }
-        guard let facts = json["facts"], let h = facts["compose_hash"]?.stringValue else {
+        let r = try AttestReportInput.parse(json, path)
+        guard let hash = r.composeHash else {
             throw DevProofError.malformed("\(path): the attest report has no facts.compose_hash (was the app identity verified?)")
         }
-        guard let hash = try? Hex.decode(h), hash.count == 32 else {
-            throw DevProofError.malformed("\(path): facts.compose_hash '\(h)' is not 32 bytes of hex")
-        }
-        var appId: Address?
-        if let a = facts["app_id"]?.stringValue {
-            guard let b = try? Hex.decode(a), b.count == 20, let addr = try? Address(bytes: b) else {
-                throw DevProofError.malformed("\(path): facts.app_id '\(a)' is not a 20-byte address")
-            }
-            appId = addr
-        }
-        return AttestClaim(composeHash: hash, appId: appId, verdict: json["verdict"]?.stringValue)
+        return AttestClaim(composeHash: hash, appId: r.appId, verdict: json["verdict"]?.stringValue)
     }
 }

@@ -16,21 +16,14 @@ public enum AttestEvidence {
         let regs = try QuoteRegisters(quote)
         let bindings = try o.bindings.map(ReportDataBinding.parse)
         var bindFiles = [String: Bytes]()
-        for b in bindings { if let p = b.path { bindFiles[p] = try InputFile.read(p, what: "--bind file") } }
-        return try evaluate(ev, quote: quote, regs: regs, bindings: bindings, bindFiles: bindFiles, osRef: try loadOSRef(o), options: o)
+        for b in bindings { if let p = b.path { bindFiles[p] = try InputFile.read(p, what: "--bind file", limit: InputFile.Limit.evidence) } }
+        return try evaluate(ev, quote: quote, regs: regs, bindings: bindings, bindFiles: bindFiles, osRef: o.references.os, options: o)
     }
 
-    /// The pipeline on evidence another command already holds in memory (`tls`: a quote from a certificate
-    /// or an endpoint): the same checks as `attest --evidence`, with the caller's expected report_data.
+    /// The pipeline on evidence another command already holds in memory (`lightclient`: the quote inside a
+    /// proof file): the same checks as `attest --evidence`, with the caller's expected report_data.
     public static func verify(_ ev: DstackEvidence, quote: Quote, bindings: [ReportDataBinding], options o: AttestOptions) throws -> Report {
-        try evaluate(ev, quote: quote, regs: try QuoteRegisters(quote), bindings: bindings, bindFiles: [:], osRef: try loadOSRef(o), options: o)
-    }
-
-    static func loadOSRef(_ o: AttestOptions) throws -> OSReference? {
-        try o.osRefPath.map { p -> OSReference in
-            let (_, v) = try InputFile.readJSON(p, what: "--os-ref file")
-            return try OSReference.parse(v, name: p)
-        }
+        try evaluate(ev, quote: quote, regs: try QuoteRegisters(quote), bindings: bindings, bindFiles: [:], osRef: o.references.os, options: o)
     }
 
     // MARK: Inputs
@@ -38,7 +31,7 @@ public enum AttestEvidence {
     static func gather(_ o: AttestOptions) throws -> DstackEvidence {
         var ev: DstackEvidence
         if let p = o.evidencePath {
-            ev = try DstackEvidence.detect(try InputFile.read(p, what: "evidence file"), name: (p as NSString).lastPathComponent)
+            ev = try DstackEvidence.detect(try InputFile.read(p, what: "evidence file", limit: InputFile.Limit.evidence), name: (p as NSString).lastPathComponent)
         } else {
             ev = DstackEvidence(kind: .parts)
         }
@@ -46,17 +39,17 @@ public enum AttestEvidence {
             guard ev.quote == nil else {
                 throw DevProofError.usage("the evidence already carries a quote (\(ev.quoteSource ?? "evidence")); drop --quote")
             }
-            let q = try Quote.load(fileBytes: try InputFile.read(p, what: "quote file"))
+            let q = try Quote.load(fileBytes: try InputFile.read(p, what: "quote file", limit: InputFile.Limit.quote))
             ev.quote = q.raw; ev.quoteSource = p
         }
         if let p = o.eventLogPath {
-            ev.eventLogs.append(.init(p, try EventLog.parse(bytes: try InputFile.read(p, what: "event log file"), what: "event log '\(p)'")))
+            ev.eventLogs.append(.init(p, try EventLog.parse(bytes: try InputFile.read(p, what: "event log file", limit: InputFile.Limit.evidence), what: "event log '\(p)'")))
         }
         if let p = o.appComposePath {
-            ev.appCompose = try InputFile.read(p, what: "app-compose file"); ev.appComposeSource = p
+            ev.appCompose = try InputFile.read(p, what: "app-compose file", limit: InputFile.Limit.evidence); ev.appComposeSource = p
         }
         if let p = o.vmConfigPath {
-            let (_, v) = try InputFile.readJSON(p, what: "vm_config file")
+            let (_, v) = try InputFile.readJSON(p, what: "vm_config file", limit: InputFile.Limit.config)
             guard case .object = v else { throw DevProofError.malformed("vm_config '\(p)' must be a JSON object") }
             ev.vmConfig = v
         }
@@ -68,17 +61,13 @@ public enum AttestEvidence {
     static func evaluate(_ ev: DstackEvidence, quote: Quote, regs: QuoteRegisters, bindings: [ReportDataBinding],
                          bindFiles: [String: Bytes], osRef: OSReference?, options o: AttestOptions) throws -> Report {
         var r = Report(command: "attest")
-        if o.simulator {
-            r.banners.append("SIMULATOR: evidence from the dstack simulator; the Intel DCAP chain is NOT checked, everything else is required")
-        } else if o.noDCAP {
-            r.banners.append("DCAP SKIPPED (--no-dcap): the quote's Intel signature, certificate chain and TCB status were NOT checked")
-        }
+        if let b = AttestQuote.optOutBanner(o) { r.banners.append(b) }
         r.setFact("mode", .string(o.simulator ? "simulator" : o.noDCAP ? "no-dcap" : "verify"))
         r.setFact("evidence_kind", .string(ev.kind.rawValue))
         if let s = ev.quoteSource { r.setFact("quote_source", .string(s)) }
 
         // DCAP on the quote.
-        let dcap = try dcapChecks(quote: quote, options: o)
+        let dcap = try AttestQuote.dcapChecks(quote: quote, options: o)
         r.add(dcap.checks)
         for f in dcap.facts { r.setFact(f.key, f.value) }
 
@@ -86,33 +75,24 @@ public enum AttestEvidence {
 
         let primary = ev.primaryLog
         let identity = primary.map { AppIdentity($0.log) }
-        r.add(replayCheck(ev, regs))
+        let replay = replayCheck(ev, regs)
+        r.add(replay)
         r.add(digestsCheck(ev))
         r.add(identityCheck(identity, primary?.source))
         r.add(composeHashCheck(ev, identity))
         r.add(configIdCheck(regs, identity))
-        r.add(osCheck(ev, regs, osRef))
+        let os = osChecks(ev, regs, osRef)
+        r.add(os)
+        let device = AttestQuote.deviceIDs(quote: quote, dcap: dcap.checks, dcapFacts: dcap.facts)
+        r.add(AttestReferenceChecks.checks(o.references, regs: regs, identity: identity, replay: replay, device: device,
+                                           quoteSignature: dcap.checks.first { $0.id == "quote.signature" }))
         if !ev.certs.isEmpty || ev.kind == .ratlsCert { r.add(ratlsCheck(ev, regs)) }
         r.add(reportDataCheck(ev, regs, bindings, bindFiles))
 
-        addFacts(&r, ev, regs, identity, dcapFacts: dcap.facts)
+        addFacts(&r, ev, regs, identity, dcapFacts: dcap.facts, device: device,
+                 liteBound: os.contains { $0.id == "os.self_consistency" && $0.status == .pass })
         if !ev.claims.isEmpty { r.add(claimsCheck(ev, r)) }
         return r
-    }
-
-    /// DCAP verification of the quote, by the quote verifier (`AttestQuote.dcapChecks`). With
-    /// `--no-dcap`/`--simulator` its checks are skips that say why; like any skip of a required check
-    /// (the catalog decides) they make the verdict inconclusive: an opt-out never yields pass.
-    static func dcapChecks(quote: Quote, options o: AttestOptions) throws -> (checks: [Check], facts: [JSONMember]) {
-        var (checks, facts) = try AttestQuote.dcapChecks(quote: quote, options: o)
-        if o.simulator || o.noDCAP {
-            let why = o.simulator ? "simulator evidence (--simulator): the Intel DCAP chain is not checked"
-                                  : "skipped on request (--no-dcap): quote signature, PCK chain and TCB NOT verified"
-            for i in checks.indices where checks[i].status == .skip {
-                checks[i].summary = why
-            }
-        }
-        return (checks, facts)
     }
 
     static func debugCheck(_ regs: QuoteRegisters, _ o: AttestOptions) -> Check {
@@ -206,7 +186,12 @@ public enum AttestEvidence {
         if let n = id.keyProviderName { s += ", key-provider \(n)" }
         if !id.systemReady { s += "; no system-ready event (boot not finished when quoted)" }
         if !id.appEvents.isEmpty { s += "; \(id.appEvents.count) application-controlled event(s) after system-ready" }
-        return .info("app.identity", s, .obj(pairs))
+        let impostors = id.impersonatingAppEvents
+        if !impostors.isEmpty {
+            pairs.append(("app_emitted_identity_names", .strings(impostors)))
+            s += "; app-emitted \(impostors.joined(separator: ", ")) after system-ready IGNORED (identity comes only from the boot sequence)"
+        }
+        return impostors.isEmpty ? .info("app.identity", s, .obj(pairs)) : .warn("app.identity", s, .obj(pairs))
     }
 
     static func composeHashCheck(_ ev: DstackEvidence, _ id: AppIdentity?) -> Check {
@@ -268,33 +253,10 @@ public enum AttestEvidence {
         }
     }
 
-    static func osCheck(_ ev: DstackEvidence, _ regs: QuoteRegisters, _ osRef: OSReference?) -> Check {
-        func compare(_ ref: OSReference, _ how: String, _ extra: [(String, JSONValue)]) -> Check {
-            let items: [(String, Bytes, Bytes)] = [("MRTD", ref.mrTD, regs.mrTD), ("RTMR0", ref.rtmr0, regs.rtmrs[0]),
-                                                   ("RTMR1", ref.rtmr1, regs.rtmrs[1]), ("RTMR2", ref.rtmr2, regs.rtmrs[2])]
-            let bad = items.filter { !bytesEqual($0.1, $0.2) }.map(\.0)
-            let d: JSONValue = .obj([("reference", .string(how))] + items.map { ($0.0.lowercased(), .obj([("expected", .hex($0.1)), ("quote", .hex($0.2))])) } + extra)
-            if bad.isEmpty { return .pass("os.measurement", "MRTD and RTMR0-2 equal the \(how)", d) }
-            return .fail("os.measurement", "\(bad.joined(separator: ", ")) differ from the \(how): a different OS image, firmware or VM shape booted", d)
-        }
-        if let vc = ev.vmConfig, vc["tdx_attestation_variant"]?.stringValue == "lite" {
-            guard let log = ev.primaryLog?.log else {
-                return .skip("os.measurement", "lite vm_config given, but no event log: RTMR0 needs its three ACPI digests")
-            }
-            do {
-                let acpi = LiteMeasurement.acpiDigests(log)
-                let res = try LiteMeasurement.compute(vmConfig: vc, acpiDigests: acpi)
-                return compare(res.reference, "values computed from vm_config.tdx_measurement (lite)", res.details)
-            } catch {
-                return .fail("os.measurement", "lite vm_config cannot be measured: \(error)", .obj([("vm_config_os_image_hash", vc["os_image_hash"] ?? .null)]))
-            }
-        }
-        if let ref = osRef { return compare(ref, "--os-ref reference", []) }
-        return .skip("os.measurement", "MRTD/RTMR0-2 not compared with any OS reference: give --os-ref FILE (reference MRTD/RTMR0-2 of the image, e.g. from dstack-mr), or lite evidence with vm_config.tdx_measurement")
-    }
-
     static func ratlsCheck(_ ev: DstackEvidence, _ regs: QuoteRegisters) -> Check {
-        var rows = [JSONValue](), failures = [String](), checked = 0
+        // Only a certificate whose quote IS the quote the DCAP checks verified is bound by verified evidence; another
+        // certificate's own quote (e.g. the KMS CA's) is checked for consistency but verified nowhere in this run.
+        var rows = [JSONValue](), failures = [String](), checked = 0, verifiedBound = 0
         for (i, c) in ev.certs.enumerated() {
             var q: Bytes? = c.quote
             if q == nil, let a = c.attestation { q = try? DstackAttestation.decode(a).quote }
@@ -316,6 +278,9 @@ public enum AttestEvidence {
                 let ok = bytesEqual(want, qr.reportData)
                 row.append(("expected_report_data", .hex(want))); row.append(("quote_report_data", .hex(qr.reportData)))
                 row.append(("match", .bool(ok)))
+                let isVerified = ev.quote.map { bytesEqual($0, q) } ?? false
+                row.append(("quote_is_the_verified_quote", .bool(isVerified)))
+                if ok && isVerified { verifiedBound += 1 }
                 if !ok { failures.append("cert #\(i) (\(c.subject)): quote report_data ≠ sha512(\"ratls-cert:\" ‖ SPKI) — the key is not the one the TD quoted") }
             }
             rows.append(.obj(row))
@@ -325,7 +290,12 @@ public enum AttestEvidence {
             return .fail("ratls.binding", "no certificate carries a dstack quote or attestation (OIDs 1.3.6.1.4.1.62397.1.1 / .1.8)", d)
         }
         if let f = failures.first { return .fail("ratls.binding", f, d) }
-        return .pass("ratls.binding", "\(checked) RA-TLS certificate(s): quote report_data = sha512(\"ratls-cert:\" ‖ SubjectPublicKeyInfo)", d)
+        if verifiedBound == 0 {
+            return .skip("ratls.binding", "no certificate carries the quote this run verified: their own quotes are not DCAP-verified here (attest each certificate on its own)", d)
+        }
+        let others = checked - verifiedBound
+        return .pass("ratls.binding", "\(verifiedBound) RA-TLS certificate(s) bound by the verified quote: report_data = sha512(\"ratls-cert:\" ‖ SubjectPublicKeyInfo)"
+                     + (others > 0 ? "; \(others) other certificate(s) carry their own quote, consistent but NOT DCAP-verified in this run" : ""), d)
     }
 
     static func reportDataCheck(_ ev: DstackEvidence, _ regs: QuoteRegisters, _ bindings: [ReportDataBinding], _ files: [String: Bytes]) -> Check {
@@ -357,71 +327,5 @@ public enum AttestEvidence {
         }
         if let f = failures.first { return .fail("report_data.binding", f, d) }
         return .pass("report_data.binding", "report_data matches \(rows.count) binding(s)", d)
-    }
-
-    /// The response's own (unauthenticated) claims against what was derived from the quote.
-    static func claimsCheck(_ ev: DstackEvidence, _ r: Report) -> Check {
-        func norm(_ s: String) -> String { (s.hasPrefix("0x") ? String(s.dropFirst(2)) : s).lowercased() }
-        let map = ["app_id": "app_id", "instance_id": "instance_id", "compose_hash": "compose_hash",
-                   "mr_aggregated": "mr_aggregated", "os_image_hash": "os_image_hash", "device_id": "device_id",
-                   "tcb_info.compose_hash": "compose_hash", "tcb_info.mr_aggregated": "mr_aggregated",
-                   "tcb_info.os_image_hash": "os_image_hash", "tcb_info.device_id": "device_id",
-                   "tcb_info.mrtd": "mr_td", "tcb_info.rtmr0": "rtmr0", "tcb_info.rtmr1": "rtmr1",
-                   "tcb_info.rtmr2": "rtmr2", "tcb_info.rtmr3": "rtmr3"]
-        var rows = [JSONValue](), bad = [String]()
-        for (k, claimed) in ev.claims {
-            guard let fact = map[k], let derived = r.fact(fact)?.stringValue else { continue }
-            let ok = norm(claimed) == norm(derived)
-            rows.append(.obj([("claim", .string(k)), ("claimed", .string(claimed)), ("verified", .string(derived)), ("match", .bool(ok))]))
-            if !ok { bad.append(k) }
-        }
-        let d: JSONValue = .obj([("claims", .array(rows))])
-        if !bad.isEmpty {
-            return .warn("evidence.claims", "the response's own claims differ from the verified values: \(bad.joined(separator: ", ")) (the verified values are used)", d)
-        }
-        return .info("evidence.claims", "\(rows.count) claims of the response equal the verified values (claims are never trusted on their own)", d)
-    }
-
-    // MARK: Facts (AppBootInfo for `chain boot --from-attest`)
-
-    static func addFacts(_ r: inout Report, _ ev: DstackEvidence, _ regs: QuoteRegisters, _ id: AppIdentity?, dcapFacts: [JSONMember]) {
-        func opt(_ b: Bytes?) -> JSONValue { b.map { .hex($0) } ?? .null }
-        r.setFact("app_id", opt(id?.appId))
-        r.setFact("compose_hash", opt(id?.composeHash))
-        r.setFact("instance_id", opt(id?.instanceId))
-        // device_id = sha256(PPID of the PCK certificate): only known when DCAP verified the quote.
-        var deviceId: JSONValue = .null
-        if let ppid = dcapFacts.first(where: { $0.key == "ppid" })?.value.stringValue, let b = try? Hex.decode(ppid), !b.isEmpty {
-            deviceId = .hex(Digest.sha256(b))
-        }
-        r.setFact("device_id", deviceId)
-        if let id, id.keyProviderInfo != nil {
-            r.setFact("key_provider", .obj([("name", id.keyProviderName.map { .string($0) } ?? .null),
-                                           ("id", id.keyProviderId.map { .string($0) } ?? .null)]))
-        } else { r.setFact("key_provider", .null) }
-        var osHash: JSONValue = .null
-        if let s = ev.vmConfig?["os_image_hash"]?.stringValue, !s.isEmpty { osHash = .string(s.lowercased()) }
-        else if let e = id?.osImageHash { osHash = .hex(e) }
-        r.setFact("os_image_hash", osHash)
-        r.setFact("mr_system", .hex(DerivedIdentity.mrSystem(mrTD: regs.mrTD, rtmrs: regs.rtmrs, keyProviderInfo: id?.keyProviderInfo)))
-        r.setFact("mr_aggregated", .hex(DerivedIdentity.mrAggregated(mrTD: regs.mrTD, rtmrs: regs.rtmrs, mrConfigId: regs.mrConfigId,
-                                                                        mrOwner: regs.mrOwner, mrOwnerConfig: regs.mrOwnerConfig)))
-        // What the KMS sees at GetAppKey time (spec §6.4): RTMR3 replayed up to and including boot-mr-done,
-        // and mr_system without the key provider (it is emitted later).
-        if let log = ev.primaryLog?.log, let cut = log.events.firstIndex(where: { $0.isRuntime && $0.name == "boot-mr-done" }) {
-            let boot = EventLog(Array(log.events[...cut]).filter { $0.imr == 3 }).replay()[3]
-            let rt = [regs.rtmrs[0], regs.rtmrs[1], regs.rtmrs[2], boot]
-            r.setFact("rtmr3_boot_mr_done", .hex(boot))
-            r.setFact("mr_aggregated_boot_mr_done", .hex(DerivedIdentity.mrAggregated(mrTD: regs.mrTD, rtmrs: rt, mrConfigId: regs.mrConfigId,
-                                                                                   mrOwner: regs.mrOwner, mrOwnerConfig: regs.mrOwnerConfig)))
-            r.setFact("mr_system_boot_mr_done", .hex(DerivedIdentity.mrSystem(mrTD: regs.mrTD, rtmrs: rt, keyProviderInfo: nil)))
-        }
-        if r.fact("tcb_status") == nil { r.setFact("tcb_status", .null) }
-        if r.fact("advisory_ids") == nil { r.setFact("advisory_ids", .array([])) }
-        if let raw = ev.appCompose, let canon = sdkCanonicalHash(raw), canon != ComposeHash.raw(raw) {
-            // The hash an SDK-generated (sorted, compact) file with the same content would have.
-            r.setFact("compose_hash_sdk_canonical", .hex(canon))
-        }
-        if let id, !id.appEvents.isEmpty { r.setFact("application_events", .strings(id.appEvents.map(\.name))) }
     }
 }

@@ -25,6 +25,15 @@ public struct AttestOptions: Sendable {
     /// Apply Intel QVL's rules where dcap-qvl differs (see docs/dcap.md).
     public var intelRules = false
 
+    /// `--policy FILE` (JSON or YAML, docs/policy.md): reference values and TCB policy; flags override it.
+    public var policyPath: String?
+    /// Reference values from the `--expect-*` flags (merged over the policy's by `AttestPolicy.resolve`).
+    public var references = AttestReferences()
+    /// Whether the TCB policy flags were given (they then override the policy file).
+    public var tcbStatusesGiven = false
+    public var advisoriesGiven = false
+    public var debugGiven = false
+
     // Modes
     public var noDCAP = false
     public var simulator = false

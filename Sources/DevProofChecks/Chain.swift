@@ -1,42 +1,11 @@
 import DevProofCore
+import DstackChain
 import EVM
-
-/// Shared RPC options of `devproof chain` (and reusable by other on-chain subcommands).
-public struct RPCOptions: Sendable {
-    public var urls: [String] = []
-    public var quorum: Int?
-    public var block: String = "latest"
-    public var timeout: Double = 30
-    public var offline = false
-    /// Injected transport (tests); nil = HTTP.
-    public var transport: RPCTransport?
-    public init() {}
-
-    public func client() throws -> RPCClient {
-        if offline { throw DevProofError.usage("--offline: on-chain checks need --rpc (no recorded chain state is supported yet)") }
-        guard !urls.isEmpty else { throw DevProofError.usage("--rpc URL is required") }
-        if let transport { return try RPCClient(urls: urls, quorum: quorum, timeout: timeout, transport: transport) }
-        return try RPCClient(urls: urls, quorum: quorum, timeout: timeout)
-    }
-
-    /// Connects and pins the block; the `rpc.block` check and facts describe the pin.
-    public func pin(into r: inout Report) throws -> PinnedChain {
-        let selector = try BlockSelector(parsing: block)
-        let pin = try PinnedChain.pin(try client(), selector)
-        r.setFact("chain", pin.json)
-        let n = pin.client.endpoints.count
-        r.add(.pass("rpc.block", "reads pinned to block \(pin.block.number) (\(pin.block.hash.hex0x)) on chain \(pin.chainId)" +
-                    (n > 1 ? ", hash confirmed by \(n) providers" : ""),
-                    .obj([("selector", .string(selector.description)), ("block", .int(pin.block.number)),
-                          ("hash", .string(pin.block.hash.hex0x)), ("timestamp", .int(pin.block.timestamp)), ("chain_id", .int(pin.chainId))])))
-        return pin
-    }
-}
 
 public struct ChainBootOptions: Sendable {
     public var rpc = RPCOptions()
-    public var app: String?
-    public var kms: String?
+    public var app: Address?
+    public var kms: Address?
     public var fromAttest: String?
     public var composeHash: String?
     public var instanceId: String?
@@ -51,7 +20,7 @@ public struct ChainBootOptions: Sendable {
 
 public struct ChainHistoryOptions: Sendable {
     public var rpc = RPCOptions()
-    public var app: String = ""
+    public var app: Address = .zero
     /// "auto" (binary search for the deployment block) or a number.
     public var fromBlock: String = "auto"
     /// auto | dstack-app | timelock
@@ -67,11 +36,11 @@ public struct ChainProofOptions: Sendable {
     public var rpc = RPCOptions()
     public var proofPath: String = ""
     /// Expected KMS root: 20-byte address or SEC1 public key.
-    public var kmsRoot: String?
+    public var kmsRoot: KMSRoot?
     /// DstackKms contract to read the KMS root from (`kmsInfo().k256Pubkey`), with --rpc.
-    public var kmsContract: String?
-    public var appId: String?
-    public var oracle: String?
+    public var kmsContract: Address?
+    public var appId: Address?
+    public var oracle: Address?
     public var price: String?
     public var timestamp: String?
     public init() {}
@@ -79,38 +48,7 @@ public struct ChainProofOptions: Sendable {
 
 /// `devproof chain`: on-chain authorization (tutorial 05).
 public enum Chain {
-    /// Turns RPC failures during a run into report checks: provider disagreement is a failing `rpc.quorum`;
-    /// everything else propagates (unavailable → exit 3, malformed → exit 2).
-    static func guarded(_ r: inout Report, _ body: (inout Report) throws -> Void) throws {
-        do {
-            try body(&r)
-            if r.check("rpc.quorum") == nil, let chain = r.fact("chain") {
-                let n = chain["providers"]?.arrayValue?.count ?? 1
-                if n > 1 {
-                    r.add(.pass("rpc.quorum", "\(n) providers agreed on the block hash and on every result (quorum \(chain["quorum"]?.int64Value ?? 0))"))
-                } else {
-                    r.add(.info("rpc.quorum", "one provider: its answers were not cross-checked (give --rpc several times)"))
-                }
-            }
-        } catch let e as RPCError {
-            if case .disagreement(let method, let provider, let detail) = e {
-                r.add(.fail("rpc.quorum", "providers disagree on \(method): \(provider) \(detail)",
-                            .obj([("method", .string(method)), ("provider", .string(provider)), ("detail", .string(detail))])))
-                return
-            }
-            throw e.asDevProofError
-        } catch let e as BlockHashMismatch {
-            let c = Check.fail("rpc.block", e.description)
-            if let i = r.checks.firstIndex(where: { $0.id == "rpc.block" }) { r.checks[i] = c } else { r.add(c) }
-        } catch let e as ABIError {
-            throw e.asDevProofError
-        }
-    }
-
-    static func address(_ s: String?, _ flag: String) throws -> Address {
-        guard let s else { throw DevProofError.usage("\(flag) ADDRESS is required") }
-        do { return try Address(s) } catch { throw DevProofError.usage("\(flag): \(error)") }
-    }
+    static func guarded(_ r: inout Report, _ body: (inout Report) throws -> Void) throws { try RPCGuard.run(&r, body) }
 
     static func bytes32(_ s: String, _ what: String) throws -> Bytes {
         let b: Bytes
@@ -153,11 +91,8 @@ public enum Chain {
     public static func bootInfo(_ o: ChainBootOptions) throws -> BootInfo {
         var facts = JSONValue.object([])
         if let p = o.fromAttest {
-            let (_, v) = try InputFile.readJSON(p, what: "attest report")
-            guard let f = v["facts"], f.objectValue != nil else {
-                throw DevProofError.malformed("\(p): not a devproof attest --json report (no facts object)")
-            }
-            facts = f
+            // Only a passing attest report (schema, command, verdict) gives boot info: AttestReportInput.
+            facts = try AttestReportInput.read(p).facts
         }
         var defaulted = [String]()
         func text(_ flag: String?, _ fact: String) -> String? {
@@ -176,7 +111,7 @@ public enum Chain {
             }
             do { return try Address(s) } catch { throw DevProofError.malformed("\(name) '\(s)' is not a 20-byte address") }
         }
-        let appId = try addr(o.app, "app_id", "appId", required: true)
+        let appId = try addr(o.app?.hex, "app_id", "appId", required: true)
         let compose = try b32(o.composeHash, "compose_hash", "composeHash")
         let instance = try addr(o.instanceId, "instance_id", "instanceId", required: false)
         let device = try b32(o.deviceId, "device_id", "deviceId")
@@ -196,7 +131,7 @@ public enum Chain {
     public static func boot(_ o: ChainBootOptions) throws -> Report {
         var r = Report(command: "chain boot")
         let info = try bootInfo(o)
-        let kms = try o.kms.map { try address($0, "--kms") }
+        let kms = o.kms
         r.setFact("boot_info", info.json)
         if !info.defaulted.isEmpty {
             r.add(.warn("chain.boot_info", "boot info fields without a value were set to zero/empty: \(info.defaulted.joined(separator: ", "))",
@@ -277,7 +212,7 @@ public enum Chain {
 
     public static func history(_ o: ChainHistoryOptions) throws -> Report {
         var r = Report(command: "chain history")
-        let app = try address(o.app, "--app")
+        let app = o.app
         try guarded(&r) { r in
             let pin = try o.rpc.pin(into: &r)
             let client = pin.client
@@ -324,7 +259,7 @@ public enum Chain {
             while i < blocks.count {
                 let part = Array(blocks[i..<min(i + 100, blocks.count)])
                 let res = try client.batch(part.map { RPCCall("eth_getBlockByNumber", [.string(RPCQuantity.encode($0)), .bool(false)]) },
-                                           compare: { _, b in .obj([("number", b["number"] ?? .null), ("hash", b["hash"] ?? .null)]) })
+                                           compare: RPCClient.headerFields)
                 for (n, rr) in zip(part, res) {
                     let v = try rr.get()
                     if v.isNull { throw RPCError.malformed(provider: client.endpoints[0].name, method: "eth_getBlockByNumber", message: "block \(n) of a log does not exist") }
@@ -404,177 +339,4 @@ public enum Chain {
         }
         return false
     }
-
-    // MARK: verify-proof
-
-    public static func verifyProof(_ o: ChainProofOptions) throws -> Report {
-        var r = Report(command: "chain verify-proof")
-        let (_, json) = try InputFile.readJSON(o.proofPath, what: "oracle proof")
-        var proof = try TeeOracleProof(json: json)
-        if let p = o.price { proof.price = try Word(parsing: p) }
-        if let t = o.timestamp { proof.timestamp = try Word(parsing: t) }
-        r.setFact("message_hash", .string(proof.messageHash.hex0x))
-        r.setFact("purpose", .string(proof.purpose))
-        // The statement: messageHash must be keccak(abi.encodePacked(price, timestamp)), as fulfill requires.
-        if let price = proof.price, let ts = proof.timestamp {
-            let expect = TeeOracleProof.priceMessageHash(price: price, timestamp: ts)
-            let d = JSONValue.obj([("price", .string(price.decimal)), ("timestamp", .string(ts.decimal)),
-                                   ("expected", .string(expect.hex0x)), ("message_hash", .string(proof.messageHash.hex0x))])
-            if expect == proof.messageHash {
-                r.add(.pass("chain.proof_message_hash", "messageHash = keccak(price \(price), timestamp \(ts))", d))
-            } else {
-                r.add(.fail("chain.proof_message_hash", "msg_hash mismatch: messageHash is not keccak(abi.encodePacked(price \(price), timestamp \(ts))) = \(expect.hex0x)", d))
-            }
-        } else {
-            r.add(.info("chain.proof_message_hash", "no price/timestamp: only the signature over messageHash is checked, not what it states"))
-        }
-
-        var expectedRoot: KMSRootInput?
-        if let k = o.kmsRoot { expectedRoot = try KMSRootInput(k) }
-        var appId: Bytes?
-        if let a = o.appId { appId = try parseAppId(a) }
-
-        try guarded(&r) { r in
-            var pin: PinnedChain?
-            if o.oracle != nil || o.kmsContract != nil { pin = try o.rpc.pin(into: &r) }
-            // KMS root from DstackKms.kmsInfo().k256Pubkey.
-            if let kc = o.kmsContract, let pin {
-                let kmsAddr = try address(kc, "--kms")
-                let info = try pin.call(DstackABI.kmsInfo, on: kmsAddr)
-                let k256 = info[0].bytesValue ?? []
-                guard let pk = try? Secp256k1.PublicKey(sec1: k256) else {
-                    r.add(.fail("chain.kms_root", "DstackKms \(kmsAddr).kmsInfo().k256Pubkey (\(k256.hex0x)) is not a secp256k1 public key")); return
-                }
-                let fromChain = KMSRootInput(address: Address(publicKey: pk), publicKey: pk)
-                if let given = expectedRoot, given.address != fromChain.address {
-                    r.add(.fail("chain.kms_root", "--kms-root \(given.address) differs from DstackKms.kmsInfo() root \(fromChain.address)"))
-                    return
-                }
-                r.add(.pass("chain.kms_root", "KMS root \(fromChain.address) read from DstackKms \(kmsAddr).kmsInfo() at block \(pin.block.number)",
-                            .obj([("k256_pubkey", .string(pk.compressed.hex0x)), ("address", .string(fromChain.address.checksummed))])))
-                expectedRoot = fromChain
-            }
-            // Oracle immutables.
-            var oracleRoot: Address?, oracleAppId: Bytes?
-            if let oa = o.oracle, let pin {
-                let oracle = try address(oa, "--oracle")
-                guard !(try pin.getCode(oracle)).isEmpty else {
-                    r.add(.fail("chain.proof_onchain", "no contract code at --oracle \(oracle) at block \(pin.block.number)")); return
-                }
-                oracleRoot = try pin.call(DstackABI.oracleKmsRoot, on: oracle)[0].addressValue
-                oracleAppId = try pin.call(DstackABI.oracleAppId, on: oracle)[0].bytesValue
-                r.setFact("oracle", .obj([("address", .string(oracle.checksummed)), ("kmsRoot", .string(oracleRoot?.checksummed ?? "")),
-                                          ("appId", .string(oracleAppId?.hex0x ?? ""))]))
-                if let exp = expectedRoot, let got = oracleRoot {
-                    if exp.address == got { r.add(.pass("chain.oracle_kms_root", "oracle.kmsRoot() = \(got), the trusted KMS root")) }
-                    else { r.add(.fail("chain.oracle_kms_root", "oracle.kmsRoot() is \(got), not the trusted KMS root \(exp.address): it accepts keys certified by another KMS")) }
-                } else {
-                    r.add(.skip("chain.oracle_kms_root", "no independent KMS root (--kms-root or --kms with --rpc): oracle.kmsRoot() \(oracleRoot?.checksummed ?? "?") is unchecked"))
-                }
-                if let want = appId, let got = oracleAppId {
-                    let low = Array(got.suffix(12))
-                    if Array(got.prefix(20)) != want {
-                        r.add(.fail("chain.oracle_app_id", "bytes20(oracle.appId()) is \(Array(got.prefix(20)).hex0x), not the audited app \(want.hex0x)"))
-                    } else if !low.isAllZero {
-                        r.add(.warn("chain.oracle_app_id", "oracle.appId() matches the app in its first 20 bytes but its low 12 bytes are not zero (\(got.hex0x))"))
-                    } else {
-                        r.add(.pass("chain.oracle_app_id", "bytes20(oracle.appId()) = the audited app \(want.hex0x)"))
-                    }
-                } else {
-                    r.add(.skip("chain.oracle_app_id", "no --app-id: the app the oracle trusts (\(oracleAppId?.hex0x ?? "?")) was not compared with the audited app"))
-                }
-            }
-            // Off-chain verify: the trusted root and app, else what the oracle holds (then the oracle checks above say so).
-            let root = expectedRoot?.address ?? oracleRoot
-            let app = appId ?? oracleAppId.map { Array($0.prefix(20)) }
-            var offchain: TeeOracleOutcome?
-            if let root, let app {
-                let (out, trace) = TeeOracleVerifier.verify(proof, kmsRoot: root, appId: app)
-                offchain = out
-                var details: [(String, JSONValue)] = [("kms_root", .string(root.checksummed)), ("app_id", .string(app.hex0x)), ("outcome", .string(out.description))]
-                if let a = trace.recoveredApp { details.append(("app_signer", .string(a.checksummed))) }
-                if let a = trace.recoveredKms { details.append(("kms_signer", .string(a.checksummed))) }
-                if let a = trace.messageSigner { details.append(("message_signer", .string(a.checksummed))) }
-                if !trace.highS.isEmpty { details.append(("high_s", .strings(trace.highS))) }
-                switch out {
-                case .valid:
-                    r.add(.pass("chain.proof_offchain", "signature chain valid: KMS root \(root) → app key → derived key \(trace.messageSigner?.checksummed ?? "") signed messageHash", .obj(details)))
-                case .invalid(_, let reason):
-                    r.add(.fail("chain.proof_offchain", "proof rejected: \(reason)", .obj(details)))
-                case .reverts(let reason):
-                    r.add(.fail("chain.proof_offchain", "malformed proof (TeeOracle.verify would revert): \(reason)", .obj(details)))
-                }
-                if !trace.highS.isEmpty {
-                    r.add(.warn("chain.proof_high_s", "high-s (malleable) signature(s) accepted as TeeOracle does: \(trace.highS.joined(separator: ", "))"))
-                }
-            } else {
-                r.add(.skip("chain.proof_offchain", "need the KMS root (--kms-root, --kms, or --oracle) and the app id (--app-id or --oracle)"))
-            }
-            // On-chain verify and agreement.
-            if let oa = o.oracle, let pin {
-                let oracle = try address(oa, "--oracle")
-                let data = try DstackABI.oracleVerify.encodeCall(proof.verifyArguments)
-                var onchain: TeeOracleOutcome?
-                switch try pin.call(to: oracle, data: data) {
-                case .returned(let out):
-                    let ok: Bool
-                    do { ok = try DstackABI.oracleVerify.decodeOutput(out)[0].boolValue ?? false } catch let e as ABIError {
-                        r.add(.fail("chain.proof_onchain", "oracle.verify returned data that is not a bool: \(e.message)")); return
-                    }
-                    onchain = ok ? .valid : .invalid(step: 0, reason: "oracle.verify returned false")
-                    if ok { r.add(.pass("chain.proof_onchain", "oracle \(oracle).verify(proof) = true at block \(pin.block.number)")) }
-                    else { r.add(.fail("chain.proof_onchain", "oracle \(oracle).verify(proof) = false at block \(pin.block.number)")) }
-                case .reverted(_, let rev):
-                    onchain = .reverts(rev.reason)
-                    r.add(.fail("chain.proof_onchain", "oracle \(oracle).verify(proof) \(rev)"))
-                }
-                if let off = offchain, let on = onchain {
-                    let same: Bool
-                    switch (off, on) {
-                    case (.valid, .valid), (.invalid, .invalid), (.reverts, .reverts): same = true
-                    default: same = false
-                    }
-                    if same {
-                        r.add(.pass("chain.proof_agree", "off-chain and on-chain verification agree (\(off.isValid ? "accepted" : "rejected"))"))
-                    } else {
-                        r.add(.fail("chain.proof_agree", "off-chain says \(off), on-chain says \(on)" +
-                                    (o.kmsRoot != nil || o.appId != nil ? " (the oracle may trust another KMS root or app than the one audited)" : "")))
-                    }
-                } else {
-                    r.add(.notApplicable("chain.proof_agree", "off-chain verification could not run"))
-                }
-            }
-            try pin?.recheck()
-        }
-        return r
-    }
-
-    static func parseAppId(_ s: String) throws -> Bytes {
-        let b: Bytes
-        do { b = try Hex.decode(s) } catch { throw DevProofError.usage("--app-id '\(s)' is not hex") }
-        if b.count == 20 { return b }
-        if b.count == 32, b.suffix(12).allSatisfy({ $0 == 0 }) { return Array(b.prefix(20)) }
-        throw DevProofError.usage("--app-id must be 20 bytes (or 32 bytes left-aligned), got \(b.count)")
-    }
 }
-
-/// `--kms-root`: an address, or a SEC1 public key (then its address).
-public struct KMSRootInput: Sendable, Equatable {
-    public let address: Address
-    public let publicKey: Secp256k1.PublicKey?
-
-    public init(address: Address, publicKey: Secp256k1.PublicKey?) { self.address = address; self.publicKey = publicKey }
-
-    public init(_ text: String) throws {
-        let b: Bytes
-        do { b = try Hex.decode(text) } catch { throw DevProofError.usage("--kms-root '\(text)' is not hex") }
-        if b.count == 20 { address = try Address(text); publicKey = nil; return }
-        do {
-            let pk = try Secp256k1.PublicKey(sec1: b)
-            publicKey = pk; address = Address(publicKey: pk)
-        } catch {
-            throw DevProofError.usage("--kms-root must be a 20-byte address or a 33/65-byte secp256k1 public key: \(error)")
-        }
-    }
-}
-

@@ -11,11 +11,12 @@ import TDX
 /// the audit offline. An unreachable PCCS throws `DevProofError.unavailable` (the DCAP checks become required
 /// skips with that reason: inconclusive, exit 3).
 public enum CollateralSource {
-    public static func resolve(quote: Quote, options: AttestOptions) throws -> QuoteCollateral? {
-        try resolve(quote: quote, options: options, http: HTTPClient())
+    public static func resolve(quote: Quote, options: AttestOptions, trustedRoot: X509Certificate?) throws -> QuoteCollateral? {
+        try resolve(quote: quote, options: options, http: HTTPClient(), trustedRoot: trustedRoot)
     }
 
-    public static func resolve(quote: Quote, options: AttestOptions, http: HTTPClient) throws -> QuoteCollateral? {
+    /// `trustedRoot`: the root the collateral will be verified against; the only CRL distribution point fetched.
+    public static func resolve(quote: Quote, options: AttestOptions, http: HTTPClient, trustedRoot: X509Certificate?) throws -> QuoteCollateral? {
         let collateral: QuoteCollateral
         if let p = options.collateralPath {
             let bytes = try InputFile.read(p, what: "collateral")
@@ -32,7 +33,7 @@ public enum CollateralSource {
             do { target = try CollateralFetcher.target(for: quote) } catch let e as DevProofError {
                 throw DevProofError.unavailable("cannot tell which collateral the quote needs: \(e.description)")
             }
-            let fetcher = CollateralFetcher(endpoint: endpoint, http: http)
+            let fetcher = CollateralFetcher(endpoint: endpoint, http: http, trustedRoot: trustedRoot)
             do { collateral = try fetcher.fetch(target) } catch let e as DevProofError {
                 if case .unavailable(let m) = e {
                     throw DevProofError.unavailable("collateral from \(endpoint.name) unavailable: \(m)")

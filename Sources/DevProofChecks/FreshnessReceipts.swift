@@ -1,5 +1,6 @@
 import DevProofCore
 import Dstack
+import DstackChain
 import EVM
 import Foundation
 

@@ -1,4 +1,5 @@
 import DevProofCore
+import DstackChain
 import EVM
 
 /// Everything `devproof keys` can be given. Plain values; the CLI maps flags onto it.
@@ -6,11 +7,11 @@ public struct KeysOptions: Sendable {
     /// The response to verify: a file path, "-" for stdin, or an http(s) URL.
     public var response: String?
     /// The app id to check the KMS signature against (20 bytes hex). Must come from trusted evidence.
-    public var appId: String?
+    public var appId: Address?
     /// A `devproof attest --json` report whose verdict is pass: its `facts.app_id` is the app id.
     public var fromAttest: String?
-    public var kmsRoot: String?
-    public var kmsContract: String?
+    public var kmsRoot: KMSRoot?
+    public var kmsContract: Address?
     /// JSON-RPC providers, quorum, block pin and timeout for --kms-contract (shared with `chain`).
     public var rpc = RPCOptions()
     public var simulator = false
@@ -52,10 +53,10 @@ public enum Keys {
         switch (o.appId, appIdFromAttest) {
         case (nil, nil):
             throw DevProofError.usage("keys needs --app-id HEX (or --from-attest REPORT): the app id must come from evidence you trust (the attested app-id event, the audited AppAuth/DstackApp address), never from the app's own response")
-        case (let t?, nil): appId = try parseAppId(t)
+        case (let t?, nil): appId = t.bytes
         case (nil, let a?): appId = a
         case (let t?, let a?):
-            appId = try parseAppId(t)
+            appId = t.bytes
             guard appId == a else { throw DevProofError.usage("--app-id \(appId.hex0x) differs from the attested app id \(a.hex0x) in \(o.fromAttest ?? "")") }
             appIdSource = "--app-id, equal to the attest report"
         }
@@ -66,7 +67,18 @@ public enum Keys {
         if o.purpose.isEmpty { throw DevProofError.usage("--purpose must not be empty") }
 
         // Load everything before deciding anything: malformed input is exit 2 whatever else happens.
-        let primary = try KeyResponse.parse(try load(responseArg, o, what: "response"), source: displayName(responseArg))
+        let primaryJSON: JSONValue
+        do { primaryJSON = try load(responseArg, o, what: "response") } catch let e as DevProofError {
+            // Unreachable response: still a full report, inconclusive (exit 3), saying why.
+            guard case .unavailable(let why) = e else { throw e }
+            var r = Report(command: command)
+            r.setFact("app_id", .string(appId.hex0x))
+            r.setFact("app_id_source", .string(appIdSource))
+            r.add(.skip("keys.kms_root", "the response could not be fetched, so no chain was checked: \(why)",
+                        .obj([("response", .string(displayName(responseArg))), ("error", .string(why))])))
+            return r
+        }
+        let primary = try KeyResponse.parse(primaryJSON, source: displayName(responseArg))
         var replicaInputs: [(String, Result<KeyResponse, DevProofError>)] = []
         for r in replicaArgs {
             do {
@@ -75,21 +87,31 @@ public enum Keys {
                 if case .unavailable = e { replicaInputs.append((r, .failure(e))) } else { throw e }
             }
         }
-        let rootResolution = try resolveRoot(o)
-
         var report = Report(command: command)
+        let rootResolution = try resolveRoot(o, into: &report)
+        let simulatorRoot = rootResolution.candidates.contains(where: \.isPublicSimulatorKey)
+
         report.setFact("input_format", .string(primary.format.rawValue))
         report.setFact("app_id", .string(appId.hex0x))
         report.setFact("app_id_source", .string(appIdSource))
         report.setFact("purpose", .string(o.purpose))
+        if simulatorRoot {
+            let how: String
+            switch rootResolution {
+            case .simulator: how = "--simulator"
+            case .onChain(_, let c, _): how = "DstackKms \(c.checksummed).kmsInfo()"
+            default: how = "--kms-root"
+            }
+            report.banners.append("SIMULATOR: the KMS root (\(how)) is a public simulator test key; anyone can sign with it, so this proves nothing about a production KMS (the verdict is never pass)")
+        }
         switch rootResolution {
-        case .simulator:
-            report.banners.append("SIMULATOR: the KMS root is a public simulator test key; anyone can sign with it, so this proves nothing about a production KMS")
+        case _ where simulatorRoot:
             report.setFact("mode", .string("simulator"))
         case .pinned: report.setFact("mode", .string("pinned-root"))
         case .onChain: report.setFact("mode", .string("on-chain-root"))
         case .unavailable(let why, _): report.setFact("mode", .string(why.hasPrefix("no trusted") ? "no-root" : "on-chain-root"))
         case .failed: report.setFact("mode", .string("on-chain-root"))
+        case .simulator: report.setFact("mode", .string("simulator"))
         }
 
         let chain = verifyChain(primary, appId: appId, purpose: o.purpose)
@@ -124,28 +146,12 @@ public enum Keys {
 
     // MARK: - Inputs
 
-    static func parseAppId(_ t: String) throws -> Bytes {
-        let b: Bytes
-        do { b = try Hex.decode(t) } catch { throw DevProofError.usage("--app-id '\(t)' is not hex") }
-        // dstack app ids are 20 bytes; a bytes32 with the id left-aligned (TeeOracle) is accepted if the rest is zero.
-        if b.count == 32, b[20...].allSatisfy({ $0 == 0 }) { return Array(b.prefix(20)) }
-        guard b.count == 20 else { throw DevProofError.usage("--app-id must be 20 bytes (40 hex digits), got \(b.count)") }
-        return b
-    }
-
     /// The app id of a passing `devproof attest --json` report.
     static func appIdFromAttestReport(_ path: String) throws -> Bytes {
-        let v = try InputFile.readJSON(path, what: "attest report").value
-        guard v["schema"]?.stringValue == Report.schema, v["command"]?.stringValue == "attest" else {
-            throw DevProofError.malformed("--from-attest \(path) is not a devproof attest JSON report (devproof attest --json)")
-        }
-        guard v["verdict"]?.stringValue == "pass" else {
-            throw DevProofError.usage("--from-attest \(path): the attest verdict is \(v["verdict"]?.stringValue ?? "missing"), so its app id is not established; fix the attestation or give --app-id if you accept it")
-        }
-        guard let t = v["facts"]?["app_id"]?.stringValue, let b = try? Hex.decode(t), b.count == 20 else {
+        guard let a = try AttestReportInput.read(path).appId else {
             throw DevProofError.malformed("--from-attest \(path): the report has no 20-byte facts.app_id (no app-id event in the evidence?)")
         }
-        return b
+        return a.bytes
     }
 
     /// `--url BASE` → BASE/price (the tutorial oracles' signed endpoint).
@@ -190,48 +196,44 @@ public enum Keys {
         }
     }
 
-    static func resolveRoot(_ o: KeysOptions) throws -> RootResolution {
-        if let r = o.kmsRoot { return .pinned(try KMSRoot(r)) }
+    /// The trusted root. With --kms-contract the chain read adds the shared `rpc.block`/`rpc.quorum` checks to
+    /// `report`; a read that failed or was refused leaves keys.kms_root failing or skipped with the same reason.
+    static func resolveRoot(_ o: KeysOptions, into report: inout Report) throws -> RootResolution {
+        if let r = o.kmsRoot { return .pinned(r) }
         if o.simulator { return .simulator(KMSRoot.simulatorRoots) }
-        if let c = o.kmsContract {
-            let contract: Address
-            do { contract = try Address(c) } catch { throw DevProofError.usage("--kms-contract: \(error)") }
-            let base: [(String, JSONValue)] = [("contract", .string(contract.checksummed))]
-            if o.offline || o.rpc.offline { return .unavailable("--kms-contract needs the network (--offline given)", details: .obj(base)) }
-            let selector = try BlockSelector(parsing: o.rpc.block)
-            var rpc = o.rpc; rpc.offline = false
-            let client = try rpc.client()
-            do {
-                let chain = try PinnedChain.pin(client, selector)
-                let details: JSONValue = .obj(base + [("chain", chain.json)])
-                let out: [ABIValue]
-                do { out = try chain.call(DstackABI.kmsInfo, [], on: contract) } catch let e as CallReverted {
-                    throw DevProofError.malformed("kmsInfo() on \(contract.checksummed) reverted (\(e.revert)): is --kms-contract a DstackKms?")
-                }
-                guard case .bytes(let pub)? = out.first else {
-                    throw DevProofError.malformed("kmsInfo() on \(contract.checksummed) did not return bytes k256Pubkey first")
-                }
-                guard !pub.isEmpty else {
-                    return .failed("DstackKms \(contract.checksummed) has no k256Pubkey set in kmsInfo() at block \(chain.block.number)", details: details)
-                }
-                do {
-                    return .onChain(.publicKey(try Secp256k1.PublicKey(sec1: pub)), contract: contract, details: details)
-                } catch {
-                    return .failed("DstackKms \(contract.checksummed) kmsInfo().k256Pubkey is not a secp256k1 public key (\(pub.count) bytes: \(pub.hex0x))", details: details)
-                }
-            } catch let e as RPCError {
-                if case .disagreement = e { return .failed("RPC providers disagree while reading kmsInfo(): \(e)", details: .obj(base)) }
-                let d = e.asDevProofError
-                if case .unavailable(let m) = d { return .unavailable("could not read kmsInfo() from \(contract.checksummed): \(m)", details: .obj(base)) }
-                throw d
-            } catch let e as BlockHashMismatch {
-                return .failed("the RPC chain is not the pinned one: \(e)", details: .obj(base))
-            } catch let e as DevProofError {
-                if case .unavailable(let m) = e { return .unavailable("could not read kmsInfo() from \(contract.checksummed): \(m)", details: .obj(base)) }
-                throw e
-            }
+        guard let contract = o.kmsContract else {
+            return .unavailable("no trusted KMS root: give --kms-root ADDR|PUBKEY, --kms-contract ADDR --rpc URL, or --simulator", details: .object([]))
         }
-        return .unavailable("no trusted KMS root: give --kms-root ADDR|PUBKEY, --kms-contract ADDR --rpc URL, or --simulator", details: .object([]))
+        let base: [(String, JSONValue)] = [("contract", .string(contract.checksummed))]
+        if o.offline { return .unavailable("--kms-contract needs the network (--offline given)", details: .obj(base)) }
+        var resolved: RootResolution?
+        try RPCGuard.run(&report) { r in
+            let chain = try o.rpc.pin(into: &r)
+            let details: JSONValue = .obj(base + [("chain", chain.json)])
+            let out: [ABIValue]
+            do { out = try chain.call(DstackABI.kmsInfo, [], on: contract) } catch let e as CallReverted {
+                throw DevProofError.malformed("kmsInfo() on \(contract.checksummed) reverted (\(e.revert)): is --kms-contract a DstackKms?")
+            }
+            guard case .bytes(let pub)? = out.first else {
+                throw DevProofError.malformed("kmsInfo() on \(contract.checksummed) did not return bytes k256Pubkey first")
+            }
+            guard !pub.isEmpty else {
+                resolved = .failed("DstackKms \(contract.checksummed) has no k256Pubkey set in kmsInfo() at block \(chain.block.number)", details: details)
+                return
+            }
+            do {
+                resolved = .onChain(.publicKey(try Secp256k1.PublicKey(sec1: pub)), contract: contract, details: details)
+            } catch {
+                resolved = .failed("DstackKms \(contract.checksummed) kmsInfo().k256Pubkey is not a secp256k1 public key (\(pub.count) bytes: \(pub.hex0x))", details: details)
+            }
+            try chain.recheck()
+        }
+        if let resolved, report.checks.allSatisfy({ !$0.id.hasPrefix("rpc.") || $0.status != .fail && $0.status != .skip }) { return resolved }
+        // The chain read did not establish a root: say why, with the rpc check's own reason.
+        let rpcProblem = report.checks.first { $0.id.hasPrefix("rpc.") && ($0.status == .fail || $0.status == .skip) }
+        let why = "could not read kmsInfo() from \(contract.checksummed): \(rpcProblem?.summary ?? "no answer")"
+        if rpcProblem?.status == .fail { return .failed(why, details: .obj(base)) }
+        return .unavailable(why, details: .obj(base))
     }
 
     static func rootJSON(_ r: KMSRoot) -> JSONValue {
@@ -307,8 +309,10 @@ public enum Keys {
         do {
             let rec = try KMSSignatureChain.recoverKMSKey(appId: appId, appPubkey: app, kmsSignature: r.kmsSignature)
             out.kmsRecovered = rec; out.kmsKey = rec.publicKey
-            out.checks.append(.pass("keys.kms_signature",
-                "the KMS signature over 'dstack-kms-issued:' ‖ app_id ‖ app key is well-formed and recovers signer \(Address(publicKey: rec.publicKey).checksummed) (compared with the trusted root in keys.kms_root)",
+            // Never pass: any 65 bytes recover *some* key for *any* app id, so recovering one proves nothing.
+            // Only the comparison with the trusted root (keys.kms_root) decides.
+            out.checks.append(.info("keys.kms_signature",
+                "the KMS signature over 'dstack-kms-issued:' ‖ app_id ‖ app key recovers signer \(Address(publicKey: rec.publicKey).checksummed); whether that is the trusted root is decided by keys.kms_root",
                 .obj(details + [("kms_signer", .string(rec.publicKey.compressed.hex))])))
         } catch {
             out.checks.append(.fail("keys.kms_signature", "the KMS signature is not a valid recoverable signature: \(error)", .obj(details)))
@@ -332,6 +336,10 @@ public enum Keys {
         var details: [(String, JSONValue)] = [("recovered", .obj([("address", .string(got.checksummed)), ("pubkey", .string(k.compressed.hex))])),
                                               ("expected", .array(cands.map(rootJSON)))]
         if let m = cands.first(where: { $0.matches(k) }) {
+            if m.isPublicSimulatorKey {
+                // Anyone holds a public simulator key: a chain ending there proves nothing (never pass).
+                return .skip("keys.kms_root", "the chain ends at the public simulator root \(m.address.checksummed): anyone can sign with this key, so it proves nothing about a production KMS", .obj(details))
+            }
             let src: String
             switch root {
             case .simulator: src = "a public simulator root"
@@ -407,55 +415,5 @@ public enum Keys {
         guard !which.isEmpty else { return nil }
         return .warn("keys.high_s", "high-s (malleable) \(which.joined(separator: ", ")): valid for ecrecover, but dstack's signer emits low-s, so this was re-encoded or produced by another signer",
                      .obj([("signatures", .strings(which))]))
-    }
-
-    // MARK: - Replicas
-
-    static func replicaCheck(primary: ChainResult, _ inputs: [(String, Result<KeyResponse, DevProofError>)],
-                             appId: Bytes, purpose: String, root: RootResolution) -> Check {
-        guard !inputs.isEmpty else { return .notApplicable("keys.replicas", "no --replica given") }
-        var rows: [JSONValue] = []
-        var problems: [String] = []
-        var unreachable: [String] = []
-        for (name, res) in inputs {
-            switch res {
-            case .failure(let e):
-                unreachable.append(name)
-                rows.append(.obj([("replica", .string(name)), ("error", .string(e.description))]))
-            case .success(let r):
-                let c = verifyChain(r, appId: appId, purpose: purpose)
-                var row: [(String, JSONValue)] = [("replica", .string(name))]
-                var issues: [String] = []
-                if let d = r.derivedPubkey { row.append(("derived_pubkey", .string(d.hex))) }
-                if let s = c.signer { row.append(("signer", .string(s.checksummed))) }
-                if let d = primary.derivedKey {
-                    if r.derivedPubkey == nil { issues.append("has no derived key") }
-                    else if c.derivedKey != d { issues.append("a different derived key") }
-                    if let s = primary.signer, c.signer != s { issues.append("a different signer") }
-                } else if let a = primary.appKey, c.appKey != a {
-                    // KMS app-key input: no derived key; replicas must hold the same app key.
-                    issues.append("a different app key")
-                }
-                if c.checks.contains(where: { $0.status == .fail }) { issues.append("a broken signature chain") }
-                let rootOK: Bool
-                if let k = c.kmsKey {
-                    let cands = root.candidates
-                    rootOK = cands.isEmpty ? (primary.kmsKey == k) : cands.contains(where: { $0.matches(k) })
-                } else { rootOK = false }
-                if !rootOK { issues.append(root.candidates.isEmpty ? "a different KMS signer" : "a chain that does not end at the KMS root") }
-                for ch in messageChecks(r, c) where ch.status == .fail { issues.append("\(ch.id): \(ch.summary)") }
-                row.append(("ok", .bool(issues.isEmpty)))
-                if !issues.isEmpty { row.append(("issues", .strings(issues))); problems.append("\(name): \(issues.joined(separator: "; "))") }
-                rows.append(.obj(row))
-            }
-        }
-        let details: JSONValue = .obj([("replicas", .array(rows))])
-        if !problems.isEmpty {
-            return .fail("keys.replicas", "replicas disagree with the primary response: \(problems.joined(separator: " | "))", details)
-        }
-        if !unreachable.isEmpty {
-            return .skip("keys.replicas", "could not fetch \(unreachable.count) replica(s): \(unreachable.joined(separator: ", "))", details)
-        }
-        return .pass("keys.replicas", "all \(inputs.count) replica(s) show the same derived key and signer, certified for the same app id", details)
     }
 }

@@ -1,4 +1,5 @@
 import DevProofCore
+import DstackChain
 import EVM
 
 /// A key-chain response in one of the shapes `devproof keys` reads, normalized.

@@ -13,10 +13,28 @@ public enum DevProofError: Error, CustomStringConvertible, Sendable, Equatable {
         }
     }
 
+    /// The category tests assert and the CLI maps to an exit code (usage / malformed input → 2, unavailable → 3).
+    public var category: DevProofErrorCategory {
+        switch self {
+        case .usage: return .usage
+        case .unreadable, .malformed: return .malformedInput
+        case .unavailable: return .unavailable
+        }
+    }
+
     public var exitCode: Int32 {
         switch self {
         case .usage, .unreadable, .malformed: return 2
         case .unavailable: return 3
         }
     }
+}
+
+public enum DevProofErrorCategory: String, Sendable, Equatable {
+    /// A flag the mode does not use, a bad flag value, contradictory flags.
+    case usage
+    /// An input file that cannot be read, is over its size limit, or does not parse (strictly).
+    case malformedInput = "malformed input"
+    /// Evidence that could not be obtained (network, PCCS, RPC): inconclusive.
+    case unavailable
 }

@@ -68,6 +68,9 @@ public struct HTTPClient: Sendable {
     public var slowAfter: Double
     /// Largest accepted response body.
     public var maxBodyBytes: Int
+    /// Follow 3xx redirects (http/https only). Off for servers that must not choose what devproof fetches
+    /// (a PCCS): a redirect is then answered as the 3xx response itself.
+    public var followRedirects = true
     public var progress: (@Sendable (String) -> Void)?
     /// The bundle tape this client records to or replays from; defaults to the process-wide one the CLI set.
     public var tape: NetworkTape? = NetworkTape.current
@@ -204,7 +207,7 @@ public struct HTTPClient: Sendable {
         set(devproof_curl_setopt_str(curl, CURLOPT_URL, request.url))
         set(devproof_curl_setopt_str(curl, CURLOPT_PROTOCOLS_STR, "http,https"))
         set(devproof_curl_setopt_str(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
-        set(devproof_curl_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 1))
+        set(devproof_curl_setopt_long(curl, CURLOPT_FOLLOWLOCATION, followRedirects ? 1 : 0))
         set(devproof_curl_setopt_long(curl, CURLOPT_MAXREDIRS, 5))
         set(devproof_curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1))
         set(devproof_curl_setopt_long(curl, CURLOPT_TIMEOUT_MS, HTTPClient.ms(request.timeout ?? timeout)))

@@ -69,20 +69,36 @@ public enum Base64 {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Canonical-only (one encoding per byte string, so no two parsers can read different bytes or a
+    /// signature check see other bytes than a consumer): one alphabet (standard or URL-safe, not mixed),
+    /// `=` only at the end and only as much as completes a 4-character group, unused low bits zero.
+    /// Whitespace (PEM line breaks) is ignored.
     public static func decode(_ text: String) throws -> Bytes {
         var vals = [UInt8]()
+        var pads = 0, standard = false, urlSafe = false
         for c in text.utf8 {
+            if c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09 { continue }
+            if c == 0x3d { pads += 1; continue }
+            guard pads == 0 else { throw DevProofError.malformed("base64: data after '=' padding") }
             switch c {
             case 0x41...0x5a: vals.append(c - 0x41)
             case 0x61...0x7a: vals.append(c - 0x61 + 26)
             case 0x30...0x39: vals.append(c - 0x30 + 52)
-            case 0x2b, 0x2d: vals.append(62) // + or URL-safe -
-            case 0x2f, 0x5f: vals.append(63) // / or URL-safe _
-            case 0x3d, 0x20, 0x0a, 0x0d, 0x09: continue
+            case 0x2b: vals.append(62); standard = true
+            case 0x2d: vals.append(62); urlSafe = true
+            case 0x2f: vals.append(63); standard = true
+            case 0x5f: vals.append(63); urlSafe = true
             default: throw DevProofError.malformed("invalid base64 character \(UnicodeScalar(c))")
             }
         }
+        guard !(standard && urlSafe) else { throw DevProofError.malformed("base64 mixes the standard and URL-safe alphabets") }
         guard vals.count % 4 != 1 else { throw DevProofError.malformed("invalid base64 length") }
+        if pads > 0 && ((vals.count + pads) % 4 != 0 || pads > 2) {
+            throw DevProofError.malformed("base64 padding does not complete the last group")
+        }
+        if let last = vals.last, (vals.count % 4 == 2 && last & 0x0f != 0) || (vals.count % 4 == 3 && last & 0x03 != 0) {
+            throw DevProofError.malformed("non-canonical base64: unused bits of the last character are not zero")
+        }
         var out = Bytes(); out.reserveCapacity(vals.count * 3 / 4)
         var i = 0
         while i < vals.count {

@@ -121,11 +121,18 @@ public enum JSONParser {
         mutating func object(depth: Int) throws -> JSONValue {
             i += 1; ws()
             var members = [JSONMember]()
+            // Duplicate keys are rejected: parsers disagree on which one wins (devproof would take the first,
+            // Python and JavaScript the last), so a duplicate could show a verifier and a consumer different values.
+            var seen = Set<String>()
             if i < b.count, b[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
             while true {
                 ws()
                 guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw err("expected a string key") }
+                let keyStart = i
                 let k = try string()
+                guard seen.insert(k).inserted else {
+                    throw JSONParseError(message: "duplicate key \"\(k)\" in an object", offset: keyStart)
+                }
                 ws()
                 guard i < b.count, b[i] == UInt8(ascii: ":") else { throw err("expected ':'") }
                 i += 1; ws()

@@ -22,6 +22,8 @@ public enum PEM {
                 if line.hasPrefix("-----END ") {
                     let endLabel = String(line.dropFirst(9).prefix { $0 != "-" })
                     guard endLabel == l else { throw DevProofError.malformed("PEM: BEGIN \(l) closed by END \(endLabel)") }
+                    // RFC 7468: the standard alphabet only (Base64.decode also accepts URL-safe bodies for JSON fields).
+                    guard !body.contains("-") && !body.contains("_") else { throw DevProofError.malformed("PEM: \(l) block is not standard base64") }
                     let der = try Base64.decode(body)
                     guard !der.isEmpty else { throw DevProofError.malformed("PEM: empty \(l) block") }
                     out.append(Block(label: l, der: der))

@@ -56,6 +56,15 @@ public struct AppIdentity: Sendable, Equatable {
         }
     }
 
+    /// Names the boot sequence uses for identity facts. An event with one of these names after
+    /// system-ready was emitted by the app: it is reported, never a fact.
+    public static let identityEventNames: Set<String> = ["app-id", "compose-hash", "instance-id", "os-image-hash", "key-provider",
+                                                         "storage-fs", "init-script-hash", "gpu-policy-hash", "boot-mr-done",
+                                                         "system-preparing", "system-ready"]
+
+    /// App-emitted events (after system-ready) that carry an identity event's name.
+    public var impersonatingAppEvents: [String] { appEvents.map(\.name).filter { Self.identityEventNames.contains($0) } }
+
     /// KMS kind byte of mr_config_id V2: none=0, local=1, kms=2, tpm=3.
     public var keyProviderKind: UInt8? {
         switch keyProviderName {

@@ -133,6 +133,11 @@ public struct EventLog: Sendable, Equatable {
                 out.append("event #\(i) (imr \(e.imr), type 0x\(String(e.eventType, radix: 16))) has a \(e.digest.count)-byte digest, need 48")
             }
             if e.isRuntime && e.imr != 3 { out.append("runtime event #\(i) '\(e.name)' is logged for imr \(e.imr), dstack extends RTMR3") }
+            // RTMR3 holds only dstack runtime events. A runtime event re-typed (digest kept) still replays, but
+            // would drop out of the identity reader and let an app-emitted event after system-ready stand in.
+            if e.imr == 3 && !e.isRuntime {
+                out.append("event #\(i) '\(e.name)' on imr 3 has type 0x\(String(e.eventType, radix: 16)), not a dstack runtime event (0x8000001): RTMR3 holds only runtime events")
+            }
         }
         return out
     }

@@ -94,10 +94,17 @@ public struct DstackEvidence: Sendable {
     /// The fullest event log (most events) is the one identity is read from.
     public var primaryLog: LogSource? { eventLogs.max { $0.log.events.count < $1.log.events.count } }
 
-    static let expectedShapes = "a GetQuote response {quote, event_log, vm_config}, a guest-agent/KMS Info response {app_cert and/or tcb_info}, a SCALE attestation {\"attestation\": hex}, an oracle response {statement, reportDataHash, quote}, or an RA-TLS certificate PEM"
+    static let expectedShapes = "a GetQuote response {quote, event_log, vm_config}, a guest-agent/KMS Info response {app_cert and/or tcb_info}, a SCALE attestation ({\"attestation\": hex} or the raw binary), an oracle response {statement, reportDataHash, quote}, or an RA-TLS certificate PEM"
 
     /// Detects the shape of an evidence file and extracts its parts.
     public static func detect(_ bytes: Bytes, name: String = "evidence") throws -> DstackEvidence {
+        // A raw binary VersionedAttestation (what the Attest API returns): V0 SCALE starts with 0x00, V1 msgpack
+        // with a map marker (refused with a clear message by the decoder), accepted without a JSON wrapper.
+        if let f = bytes.first, f == 0x00 || (0x80...0x8f).contains(f) || f == 0xde || f == 0xdf {
+            var ev = DstackEvidence(kind: .attestation)
+            try ev.addAttestation(try DstackAttestation.decode(bytes), source: "\(name) (raw attestation)")
+            return ev
+        }
         var i = 0
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
         while i < bytes.count, [0x20, 0x09, 0x0a, 0x0d].contains(bytes[i]) { i += 1 }

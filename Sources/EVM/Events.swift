@@ -79,14 +79,14 @@ public struct ABIEvent: Sendable, Equatable {
         params = ps
     }
 
-    init(name: String, params: [Param]) { self.name = name; self.params = params }
+    public init(name: String, params: [Param]) { self.name = name; self.params = params }
 
     public var signature: String { name + "(" + params.map(\.type.description).joined(separator: ",") + ")" }
     public var topic0: Bytes { ABI.topic(signature) }
     public var indexedCount: Int { params.filter(\.indexed).count }
 
     /// The same event with the first `n` parameters indexed (layout inference for unknown contracts).
-    func withIndexedPrefix(_ n: Int) -> ABIEvent {
+    public func withIndexedPrefix(_ n: Int) -> ABIEvent {
         ABIEvent(name: name, params: params.enumerated().map { i, p in Param(name: p.name, type: p.type, indexed: i < n) })
     }
 

@@ -41,37 +41,70 @@ public enum BlockSelector: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// How far a pin may be steered: the spread of the providers' heads and the age of the pinned block.
+public struct PinPolicy: Sendable, Equatable {
+    /// Largest allowed difference (blocks) between the highest and the lowest head the providers report for
+    /// a tag. A provider whose `latest` is far behind the others is stale or lying: the audit stops (inconclusive).
+    public var maxHeadSpread: UInt64 = PinPolicy.defaultMaxHeadSpread
+    /// Largest allowed age (seconds) of the pinned block at `now`. nil: not bounded (explicit `--block N`
+    /// without `--max-block-age`).
+    public var maxBlockAge: Int64?
+    /// The audit time (`--now`).
+    public var now: Int64
+
+    public static let defaultMaxHeadSpread: UInt64 = 16
+    /// Default age bound for `latest`, `safe` and `finalized` (one hour).
+    public static let defaultMaxBlockAge: Int64 = 3600
+
+    public init(now: Int64, maxBlockAge: Int64? = nil, maxHeadSpread: UInt64 = PinPolicy.defaultMaxHeadSpread) {
+        self.now = now; self.maxBlockAge = maxBlockAge; self.maxHeadSpread = maxHeadSpread
+    }
+}
+
+/// The pin was refused: no block every provider confirms near its head, or the block is too old. Not an input
+/// error and not a contradiction of the audited claim: the run is inconclusive (skip `rpc.block`).
+public struct PinRefused: Error, CustomStringConvertible, Sendable, Equatable {
+    public let reason: String
+    public let details: JSONValue
+    public var description: String { reason }
+}
+
 /// Reads pinned to one block, verified across providers.
 ///
-/// Resolving: the selector is resolved once to a block number (a tag such as `latest` can differ per
-/// provider, so it is resolved on the providers and the lowest answer is taken), then the header of that
-/// number is read from every provider under the quorum rule (they must agree on its hash), and an expected
-/// hash given with `--block N:HASH` must match. Every later read names that block number.
+/// Resolving a tag (`latest`, `safe`, `finalized`): every provider is asked for its head under that tag. At least
+/// `quorum` must answer; the heads of those that answered may differ by at most `maxHeadSpread` blocks (a provider
+/// answering an old block for `latest` cannot steer the audit back to a state the others have left), and the
+/// lowest of them is pinned, so every provider has it within the spread of its head. Then the header of that
+/// number is read from every provider under the quorum rule (number, hash, parent hash and timestamp must agree),
+/// an expected hash given with `--block N:HASH` must match, and the block may be at most `maxBlockAge` old at `now`.
+/// Every later read names that block number.
 public struct PinnedChain: Sendable {
     public let client: RPCClient
     public let block: BlockHeader
     public let chainId: UInt64
+    /// Each answering provider's head for the tag (empty for an explicit block number).
+    public var heads: [(provider: String, number: UInt64)] = []
 
-    public static func pin(_ client: RPCClient, _ selector: BlockSelector) throws -> PinnedChain {
+    public static func pin(_ client: RPCClient, _ selector: BlockSelector, policy: PinPolicy) throws -> PinnedChain {
         let chainId = try client.chainId()
         let number: UInt64
+        var heads: [(provider: String, number: UInt64)] = []
         switch selector {
         case .number(let n, _): number = n
         default:
-            // Each provider's view of the tag; the lowest is the block every provider has.
-            var seen = [UInt64]()
-            var firstError: RPCError?
-            for ep in client.endpoints {
-                do {
-                    let one = try RPCClient(urls: [ep.url], quorum: 1, timeout: client.timeout, transport: client.transport)
-                    if let b = try one.block(selector.tag) { seen.append(b.number) }
-                    client.stats.record(posts: one.stats.posts, calls: one.stats.calls)
-                } catch let e as RPCError { firstError = firstError ?? e }
+            let answers = try client.perProvider { try $0.block(selector.tag) }
+            for (ep, h) in answers { if let h { heads.append((ep.name, h.number)) } }
+            guard heads.count >= client.quorum, let lo = heads.min(by: { $0.number < $1.number }),
+                  let hi = heads.max(by: { $0.number < $1.number }) else {
+                throw RPCError.noQuorum(method: "eth_getBlockByNumber(\(selector.tag))", answered: heads.count, needed: client.quorum,
+                                        errors: answers.filter { $0.1 == nil }.map { "\($0.0.name): no block" })
             }
-            guard seen.count >= client.quorum, let lowest = seen.min() else {
-                throw firstError ?? RPCError.noQuorum(method: "eth_getBlockByNumber(\(selector.tag))", answered: seen.count, needed: client.quorum, errors: [])
+            let headsJSON = JSONValue.array(heads.map { .obj([("provider", .string($0.provider)), ("head", .int($0.number))]) })
+            if hi.number - lo.number > policy.maxHeadSpread {
+                throw PinRefused(reason: "providers' '\(selector.tag)' heads differ by \(hi.number - lo.number) blocks (\(lo.provider): \(lo.number), \(hi.provider): \(hi.number)), more than --max-head-spread \(policy.maxHeadSpread): one is stale or lying, so no block is confirmed near every head",
+                                 details: .obj([("selector", .string(selector.tag)), ("heads", headsJSON), ("max_head_spread", .int(policy.maxHeadSpread))]))
             }
-            number = lowest
+            number = lo.number
         }
         guard let header = try client.block(number) else {
             throw RPCError.noQuorum(method: "eth_getBlockByNumber(\(number))", answered: 0, needed: client.quorum, errors: ["block \(number) does not exist"])
@@ -82,7 +115,17 @@ public struct PinnedChain: Sendable {
         if case .number(_, let expected?) = selector, expected != header.hash {
             throw BlockHashMismatch(number: number, expected: expected, actual: header.hash)
         }
-        return PinnedChain(client: client, block: header, chainId: chainId)
+        if let maxAge = policy.maxBlockAge {
+            let age = policy.now - Int64(clamping: header.timestamp)
+            if age > maxAge {
+                throw PinRefused(reason: "block \(number) (\(selector)) is \(age) s old at --now \(TimeInput.format(policy.now)) (block time \(TimeInput.format(Int64(clamping: header.timestamp)))), more than --max-block-age \(maxAge) s: the providers may be stale, or serve an old state",
+                                 details: .obj([("block", .int(number)), ("block_time", .int(header.timestamp)), ("now", .int(policy.now)),
+                                                ("age", .int(age)), ("max_block_age", .int(maxAge))]))
+            }
+        }
+        var p = PinnedChain(client: client, block: header, chainId: chainId)
+        p.heads = heads
+        return p
     }
 
     /// Re-reads the pinned block's header: a different hash means the chain reorganized under the reads
@@ -111,7 +154,8 @@ public struct PinnedChain: Sendable {
     public var json: JSONValue {
         .obj([("chain_id", .int(chainId)), ("block", .int(block.number)), ("block_hash", .string(block.hash.hex0x)),
               ("block_time", .int(block.timestamp)), ("providers", .strings(client.endpoints.map(\.name))),
-              ("quorum", .int(client.quorum))])
+              ("quorum", .int(client.quorum)),
+              ("heads", .array(heads.map { .obj([("provider", .string($0.provider)), ("head", .int($0.number))]) }))])
     }
 }
 

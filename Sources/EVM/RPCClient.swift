@@ -131,6 +131,8 @@ public final class RPCClient: Sendable {
     public let timeout: Double
     public let stats = RPCStats()
     let transport: RPCTransport
+    /// Least time the slower providers still get once the quorum answered (seconds).
+    public var quorumGrace: Double { min(2, timeout) }
 
     /// - quorum: providers that must answer (and all answers must agree). Default: all of them.
     public init(urls: [String], quorum: Int? = nil, timeout: Double = 30, transport: RPCTransport = HTTPTransport()) throws {
@@ -238,13 +240,19 @@ public final class RPCClient: Sendable {
         let n = endpoints.count
         let box = ResultsBox(n)
         let eps = endpoints
-        DispatchQueue.concurrentPerform(iterations: n) { i in
-            let r: Result<[Result<JSONValue, RPCError>], RPCError>
-            do { r = .success(try self.sendBatch(eps[i], calls)) } catch let e as RPCError { r = .failure(e) } catch {
-                r = .failure(.transport(provider: eps[i].name, method: calls[0].method, message: "\(error)"))
+        for i in 0..<n {
+            DispatchQueue.global().async {
+                let r: Result<[Result<JSONValue, RPCError>], RPCError>
+                do { r = .success(try self.sendBatch(eps[i], calls)) } catch let e as RPCError { r = .failure(e) } catch {
+                    r = .failure(.transport(provider: eps[i].name, method: calls[0].method, message: "\(error)"))
+                }
+                box.set(i, r)
             }
-            box.set(i, r)
         }
+        // Per-request deadline: a dead or slow provider must not stall the audit once the quorum answered. After
+        // `quorum` providers answered, the others get as long again as that took (at least `quorumGrace`), then
+        // count as "no answer" (their late answers are dropped, never compared).
+        box.wait(quorum: quorum, grace: quorumGrace, deadline: timeout + 5)
         let perProvider = box.values
         var out = [Result<JSONValue, RPCError>]()
         for (ci, call) in calls.enumerated() {
@@ -323,15 +331,30 @@ public final class RPCClient: Sendable {
         return try RPCQuantity.parse(s, "chain id")
     }
 
-    /// `eth_getBlockByNumber(tag, false)`. Providers must agree on number and hash (other fields may differ
-    /// in presentation); nil when the block does not exist.
+    /// `eth_getBlockByNumber(tag, false)`. Providers must agree on number, hash, parent hash and timestamp (a
+    /// provider lying about a block's time would move the age check); other fields may differ in presentation.
+    /// nil when the block does not exist.
     public func block(_ tag: String) throws -> BlockHeader? {
-        let v = try request("eth_getBlockByNumber", [.string(tag), .bool(false)], compare: { _, b in
-            .obj([("number", b["number"] ?? .null), ("hash", b["hash"] ?? .null)])
-        })
+        let v = try request("eth_getBlockByNumber", [.string(tag), .bool(false)], compare: RPCClient.headerFields)
         if v.isNull { return nil }
         return try BlockHeader(json: v)
     }
+
+    /// The header fields providers must agree on.
+    public static let headerFields: @Sendable (String, JSONValue) -> JSONValue = { _, b in
+        .obj(["number", "hash", "parentHash", "timestamp"].map { ($0, (b[$0] ?? .null).lowercasedHex) })
+    }
+
+    /// Runs `body` on a single-provider client per endpoint, concurrently; a provider that fails gives nil.
+    /// For reads that legitimately differ per provider (a tag such as `latest`); counts into `stats`.
+    public func perProvider<T: Sendable>(_ body: @escaping @Sendable (RPCClient) throws -> T?) throws -> [(RPCEndpoint, T?)] {
+        let singles = try endpoints.map { try RPCClient(urls: [$0.url], quorum: 1, timeout: timeout, transport: transport) }
+        let out = PerProviderBox<T>(singles.count)
+        DispatchQueue.concurrentPerform(iterations: singles.count) { i in out.set(i, try? body(singles[i])) }
+        for c in singles { stats.record(posts: c.stats.posts, calls: c.stats.calls) }
+        return zip(endpoints, out.values).map { ($0, $1) }
+    }
+
     public func block(_ number: UInt64) throws -> BlockHeader? { try block(RPCQuantity.encode(number)) }
 
     /// `eth_call` at a block: the return data, or a decoded revert.
@@ -391,63 +414,3 @@ public final class RPCClient: Sendable {
     }
 }
 
-extension JSONValue {
-    /// Addresses come checksummed from some providers and lowercase from others.
-    var lowercasedHex: JSONValue {
-        switch self {
-        case .string(let s) where s.hasPrefix("0x"): return .string(s.lowercased())
-        case .array(let a): return .array(a.map(\.lowercasedHex))
-        default: return self
-        }
-    }
-}
-
-final class ResultsBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [Result<[Result<JSONValue, RPCError>], RPCError>?]
-    init(_ n: Int) { items = Array(repeating: nil, count: n) }
-    func set(_ i: Int, _ r: Result<[Result<JSONValue, RPCError>], RPCError>) { lock.lock(); items[i] = r; lock.unlock() }
-    var values: [Result<[Result<JSONValue, RPCError>], RPCError>?] { lock.lock(); defer { lock.unlock() }; return items }
-}
-
-public enum CallOutcome: Sendable, Equatable {
-    case returned(Bytes)
-    case reverted(Bytes, ABI.Revert)
-
-    /// Return data, or an error describing the revert.
-    public func data(_ what: String) throws -> Bytes {
-        switch self {
-        case .returned(let b): return b
-        case .reverted(_, let r): throw CallReverted(what: what, revert: r)
-        }
-    }
-}
-
-public struct CallReverted: Error, CustomStringConvertible, Sendable, Equatable {
-    public let what: String
-    public let revert: ABI.Revert
-    public var description: String { "\(what) \(revert)" }
-}
-
-public struct BlockHeader: Sendable, Equatable {
-    public let number: UInt64
-    public let hash: Bytes
-    public let parentHash: Bytes
-    public let timestamp: UInt64
-
-    public init(number: UInt64, hash: Bytes, parentHash: Bytes, timestamp: UInt64) {
-        self.number = number; self.hash = hash; self.parentHash = parentHash; self.timestamp = timestamp
-    }
-
-    public init(json: JSONValue) throws {
-        guard let n = json["number"]?.stringValue, let h = json["hash"]?.stringValue,
-              let t = json["timestamp"]?.stringValue else {
-            throw DevProofError.malformed("block object lacks number/hash/timestamp")
-        }
-        number = try RPCQuantity.parse(n, "block number")
-        hash = try Hex.decode(h)
-        parentHash = try Hex.decode(json["parentHash"]?.stringValue ?? "0x" + String(repeating: "0", count: 64))
-        timestamp = try RPCQuantity.parse(t, "block timestamp")
-        guard hash.count == 32, parentHash.count == 32 else { throw DevProofError.malformed("block hash is not 32 bytes") }
-    }
-}

@@ -70,11 +70,22 @@ public enum PCKCAType: String, Sendable, Equatable {
 public struct CollateralFetcher: Sendable {
     public let endpoint: PCCSEndpoint
     public let http: HTTPClient
-    /// Fall back to the root certificate's CRL distribution point (Intel) for the root CA CRL.
+    /// Fall back to the trusted root's CRL distribution point (Intel) for the root CA CRL.
     public var followCRLDistributionPoint: Bool
+    /// The root the collateral is verified against (`--root-ca`, else the pinned Intel root). Only ITS CRL
+    /// distribution point is ever fetched: a PCCS cannot make devproof fetch a URL of its choosing by
+    /// serving an issuer chain with another root.
+    public var trustedRoot: X509Certificate?
+    /// The client for the trusted root's CRL distribution point (redirects as the caller configured).
+    let cdpHTTP: HTTPClient
 
-    public init(endpoint: PCCSEndpoint, http: HTTPClient = HTTPClient(), followCRLDistributionPoint: Bool = true) {
-        self.endpoint = endpoint; self.http = http; self.followCRLDistributionPoint = followCRLDistributionPoint
+    public init(endpoint: PCCSEndpoint, http: HTTPClient = HTTPClient(), followCRLDistributionPoint: Bool = true,
+                trustedRoot: X509Certificate? = IntelRootCA.certificate) {
+        // The PCCS chooses no URL: its redirects are not followed (only the trusted root's CRL distribution point,
+        // fetched with the caller's client, may redirect).
+        var pccs = http; pccs.followRedirects = false
+        self.endpoint = endpoint; self.http = pccs; self.cdpHTTP = http; self.followCRLDistributionPoint = followCRLDistributionPoint
+        self.trustedRoot = trustedRoot
     }
 
     /// What to fetch for a quote: its TEE type and, from the PCK leaf in the quote, FMSPC and CA type.
@@ -138,8 +149,8 @@ public struct CollateralFetcher: Sendable {
         let rootCRL: Bytes
         switch results.root {
         case .success(let crl)?: rootCRL = crl
-        case .failure(let e)?: rootCRL = try fetchRootCACRLFromDistributionPoint(issuerChainPEM: qe.chain, pccsError: e)
-        case nil: rootCRL = try fetchRootCACRLFromDistributionPoint(issuerChainPEM: qe.chain, pccsError: nil)
+        case .failure(let e)?: rootCRL = try fetchRootCACRLFromDistributionPoint(pccsError: e)
+        case nil: rootCRL = try fetchRootCACRLFromDistributionPoint(pccsError: nil)
         }
         return QuoteCollateral(pckCRLIssuerChain: pck.chain, rootCACRL: rootCRL, pckCRL: pck.crl,
                                tcbInfoIssuerChain: tcb.chain, tcbInfo: tcb.body, tcbInfoSignature: tcb.signature,
@@ -172,18 +183,17 @@ public struct CollateralFetcher: Sendable {
         return try CollateralFetcher.decodeCRL(r.body, what: "root CA CRL from \(endpoint.rootCACRLURL)")
     }
 
-    /// Intel PCS, or when the PCCS `rootcacrl` failed: the CRL distribution point of the root certificate at the
-    /// end of `issuerChainPEM` (Intel's `IntelSGXRootCA.der`).
-    func fetchRootCACRLFromDistributionPoint(issuerChainPEM: String, pccsError: Error?) throws -> Bytes {
+    /// Intel PCS, or when the PCCS `rootcacrl` failed: the CRL distribution point of the TRUSTED root
+    /// (Intel's `IntelSGXRootCA.der` for the pinned root), never of a certificate the server sent.
+    func fetchRootCACRLFromDistributionPoint(pccsError: Error?) throws -> Bytes {
         guard followCRLDistributionPoint else {
             throw pccsError ?? DevProofError.unavailable("root CA CRL: no source (CRL distribution point disabled)")
         }
-        let certs = (try? X509Certificate.chain(pem: issuerChainPEM)) ?? []
-        guard let root = certs.last, let url = CollateralFetcher.crlDistributionPoints(root).first else {
+        guard let root = trustedRoot, let url = CollateralFetcher.crlDistributionPoints(root).first else {
             if let pccsError { throw pccsError }
-            throw DevProofError.unavailable("root CA CRL: the QE identity issuer chain names no CRL distribution point")
+            throw DevProofError.unavailable("root CA CRL: the trusted root CA names no CRL distribution point")
         }
-        let r = try http.get(url)
+        let r = try cdpHTTP.get(url)
         return try CollateralFetcher.decodeCRL(r.body, what: "root CA CRL from \(url)")
     }
 

@@ -81,6 +81,8 @@ public struct DCAPResult: Sendable {
     public var moduleVerdict: TCBVerdict?
     public var pckExtension: PCKExtension?
     public var pckLeaf: X509Certificate?
+    /// The PCK chain failed because of a CRL (revoked, CRL missing/bad): a verdict that rests on the collateral.
+    public var pckFailureFromCRL = false
     public var tcbInfo: TCBInfo?
     public var qeIdentity: QEIdentity?
     /// Time window (unix seconds, inclusive) in which the collateral and certificates are valid.
@@ -136,7 +138,9 @@ public final class VerifiedCollateral: @unchecked Sendable {
     private var keyCache: [Bytes: P256PublicKey] = [:]
 
     struct StageError: Error { let message: String; let kind: DCAPFailureKind
-        init(_ m: String, _ k: DCAPFailureKind = .invalid) { message = m; kind = k }
+        /// The failure comes from a CRL (revoked, CRL missing or badly signed): from the collateral, not the chain itself.
+        var crlRelated = false
+        init(_ m: String, _ k: DCAPFailureKind = .invalid, crlRelated: Bool = false) { message = m; kind = k; self.crlRelated = crlRelated }
     }
     struct PCKEntry {
         let leaf: X509Certificate
@@ -207,7 +211,8 @@ public final class VerifiedCollateral: @unchecked Sendable {
             lock.lock(); if chainCache.count > 256 { chainCache.removeAll() }; chainCache[key] = v; lock.unlock()
             return .success(v)
         } catch let e as X509ChainError {
-            return .failure(StageError("certificate chain: \(e)", e.isTimeRelated ? .expired : .invalid))
+            return .failure(StageError("certificate chain: \(e)", e.isTimeRelated ? .expired : .invalid,
+                                       crlRelated: e.isRevoked || e.isCRLMissing || e.isCRLSignatureInvalid || e.isCRLExpired))
         } catch {
             return .failure(StageError("certificate chain: \(error)"))
         }
@@ -332,7 +337,7 @@ public enum DCAPVerifier {
                 r.pckLeaf = e.leaf
                 let chainKey = "pck:" + pemDigest.hex
                 switch vc.verifyChain(key: chainKey, e.certs, at: now) {
-                case .failure(let err): r.set(.pckChain, .fail("PCK \(err.message)", err.kind))
+                case .failure(let err): r.set(.pckChain, .fail("PCK \(err.message)", err.kind)); r.pckFailureFromCRL = err.crlRelated
                 case .success(let c):
                     windows.append((c.validFrom, c.validUntil))
                     switch e.ext {

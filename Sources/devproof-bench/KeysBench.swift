@@ -1,5 +1,6 @@
 import DevProofChecks
 import DevProofCore
+import DstackChain
 import EVM
 import Foundation
 
@@ -20,7 +21,7 @@ func keysBench(_ args: [String]) throws {
     }
     guard pos.count == 3 else { fail("usage: devproof-bench keys RESPONSE.json APP_ID KMS_ROOT [--iterations N]") }
     var o = KeysOptions()
-    o.response = pos[0]; o.appId = pos[1]; o.kmsRoot = pos[2]
+    o.response = pos[0]; o.appId = try Address(appId: pos[1]); o.kmsRoot = try KMSRoot(pos[2])
     guard try Keys.run(o).verdict == .pass else { fail("the response does not verify: the numbers would mean nothing") }
 
     let v = try InputFile.readJSON(pos[0]).value

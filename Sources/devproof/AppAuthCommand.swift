@@ -1,6 +1,8 @@
 import ArgumentParser
 import DevProofChecks
 import DevProofCore
+import DstackChain
+import EVM
 
 struct AppAuthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,16 +16,12 @@ struct AppAuthCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(help: "The app's AppAuth contract (the on-chain app_id).")
-    var app: String?
-    @Option(name: .customLong("rpc"), help: "JSON-RPC URL (repeatable; every read goes to every provider).")
-    var rpc: [String] = []
-    @Option(help: "Providers that must answer identically (default: all --rpc).")
-    var quorum: Int?
-    @Option(help: "Block every read is pinned to: N, N:HASH, latest, safe or finalized.")
-    var block = "latest"
-    @Option(name: .customLong("min-notice"), help: "Required notice before new code can run (e.g. 7d, 36h, 3600).")
-    var minNotice = "7d"
+    @Option(help: "The app's AppAuth contract (the on-chain app_id).", transform: { try Address(flag: "--app", $0) })
+    var app: Address?
+    @OptionGroup var rpc: RPCFlags
+    @Option(name: .customLong("min-notice"), help: "Required notice before new code can run (e.g. 7d, 36h, 3600; default 7d).",
+            transform: { try DurationInput.parse($0) })
+    var minNotice: Int64 = 7 * 86400
     @Option(name: .customLong("compose-hash"), help: "The running compose hash, to check it is allowed.")
     var composeHash: String?
     @Option(name: .customLong("from-attest"), help: "JSON of `devproof attest --json`: its compose_hash and app_id.")
@@ -36,10 +34,9 @@ struct AppAuthCommand: ParsableCommand {
     func run() throws {
         CLI.run(common) {
             var o = AppAuthOptions()
-            o.app = app; o.rpcURLs = rpc; o.quorum = quorum; o.block = block; o.minNotice = minNotice
+            o.app = app; o.rpc = try rpc.options(common, command: "appauth"); o.minNotice = minNotice
             o.composeHash = composeHash; o.fromAttest = fromAttest; o.fromBlock = fromBlock; o.strictHashes = strictHashes
             o.now = try common.now.map(TimeInput.parse)
-            o.offline = common.offline
             return try AppAuth.run(o)
         }
     }

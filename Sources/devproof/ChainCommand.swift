@@ -1,6 +1,8 @@
 import ArgumentParser
 import DevProofChecks
 import DevProofCore
+import DstackChain
+import EVM
 import Foundation
 
 struct ChainCommand: ParsableCommand {
@@ -12,24 +14,6 @@ struct ChainCommand: ParsableCommand {
     )
 }
 
-/// `--rpc` (repeatable), `--quorum`, `--block`, `--rpc-timeout`.
-struct RPCFlags: ParsableArguments {
-    @Option(name: .customLong("rpc"), help: "Ethereum JSON-RPC URL (repeatable: every provider is asked, answers must agree).")
-    var rpc: [String] = []
-    @Option(help: "Providers that must answer (default: all). Any disagreement fails rpc.quorum.")
-    var quorum: Int?
-    @Option(help: "Pin every read to this block: N, N:HASH, latest, safe or finalized.")
-    var block: String = "latest"
-    @Option(name: .customLong("rpc-timeout"), help: "Seconds per RPC request.")
-    var rpcTimeout: Double = 30
-
-    func options(_ common: CommonOptions) -> RPCOptions {
-        var o = RPCOptions()
-        o.urls = rpc; o.quorum = quorum; o.block = block; o.timeout = rpcTimeout; o.offline = common.offline
-        return o
-    }
-}
-
 struct ChainVerifyProof: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify-proof",
@@ -39,14 +23,16 @@ struct ChainVerifyProof: ParsableCommand {
     @OptionGroup var rpc: RPCFlags
     @Option(help: "Proof JSON: OracleProof fields or the 05 oracle response (GET /price).")
     var proof: String
-    @Option(name: .customLong("kms-root"), help: "Trusted KMS root: address or secp256k1 public key (hex).")
-    var kmsRoot: String?
-    @Option(name: .customLong("kms"), help: "DstackKms contract: read the KMS root from kmsInfo() (needs --rpc).")
-    var kms: String?
-    @Option(name: .customLong("app-id"), help: "The audited app id (20 bytes hex).")
-    var appId: String?
-    @Option(help: "Deployed TeeOracle: eth_call verify() and read kmsRoot()/appId() (needs --rpc).")
-    var oracle: String?
+    @Option(name: .customLong("kms-root"), help: "Trusted KMS root: address or secp256k1 public key (hex).", transform: { try KMSRoot($0) })
+    var kmsRoot: KMSRoot?
+    @Option(name: .customLong("kms"), help: "DstackKms contract: read the KMS root from kmsInfo() (needs --rpc).",
+            transform: { try Address(flag: "--kms", $0) })
+    var kms: Address?
+    @Option(name: .customLong("app-id"), help: "The audited app id (20 bytes hex).", transform: { try Address(appId: $0) })
+    var appId: Address?
+    @Option(help: "Deployed TeeOracle: eth_call verify() and read kmsRoot()/appId() (needs --rpc).",
+            transform: { try Address(flag: "--oracle", $0) })
+    var oracle: Address?
     @Option(help: "Price the proof claims (overrides the file), to check messageHash.")
     var price: String?
     @Option(help: "Timestamp the proof claims (overrides the file).")
@@ -55,9 +41,10 @@ struct ChainVerifyProof: ParsableCommand {
     func run() throws {
         CLI.run(common) {
             var o = ChainProofOptions()
-            o.rpc = rpc.options(common); o.proofPath = proof; o.kmsRoot = kmsRoot; o.kmsContract = kms
+            o.rpc = try rpc.options(common, command: "chain"); o.proofPath = proof; o.kmsRoot = kmsRoot; o.kmsContract = kms
             o.appId = appId; o.oracle = oracle; o.price = price; o.timestamp = timestamp
-            if (oracle != nil || kms != nil) && rpc.rpc.isEmpty { throw DevProofError.usage("--oracle and --kms need --rpc URL") }
+            if oracle == nil && kms == nil && rpc.anyGiven { throw DevProofError.usage("the --rpc flags are only used with --oracle or --kms") }
+            if (oracle != nil || kms != nil) && o.rpc.urls.isEmpty { throw DevProofError.usage("--oracle and --kms need --rpc URL (or ETH_RPC_URL)") }
             return try Chain.verifyProof(o)
         }
     }
@@ -70,8 +57,8 @@ struct ChainHistory: ParsableCommand {
     )
     @OptionGroup var common: CommonOptions
     @OptionGroup var rpc: RPCFlags
-    @Option(help: "The AppAuth contract (app id).")
-    var app: String
+    @Option(help: "The AppAuth contract (app id).", transform: { try Address(flag: "--app", $0) })
+    var app: Address
     @Option(name: .customLong("from-block"), help: "First block to scan, or auto (binary search for the deployment block with eth_getCode).")
     var fromBlock: String = "auto"
     @Option(help: "Contract kind for decoding: auto, dstack-app or timelock.")
@@ -86,7 +73,7 @@ struct ChainHistory: ParsableCommand {
     func run() throws {
         CLI.run(common) {
             var o = ChainHistoryOptions()
-            o.rpc = rpc.options(common); o.app = app; o.fromBlock = fromBlock; o.kind = kind
+            o.rpc = try rpc.options(common, command: "chain"); o.app = app; o.fromBlock = fromBlock; o.kind = kind
             o.maxRequests = maxRequests; o.maxBlocks = maxBlocks; o.initialChunk = max(1, logChunk)
             let r = try Chain.history(o)
             if !common.json {
@@ -105,10 +92,10 @@ struct ChainBoot: ParsableCommand {
     )
     @OptionGroup var common: CommonOptions
     @OptionGroup var rpc: RPCFlags
-    @Option(help: "The app id (AppAuth contract address); default: app_id from --from-attest.")
-    var app: String?
-    @Option(help: "DstackKms contract address.")
-    var kms: String?
+    @Option(help: "The app id (AppAuth contract address); default: app_id from --from-attest.", transform: { try Address(flag: "--app", $0) })
+    var app: Address?
+    @Option(help: "DstackKms contract address.", transform: { try Address(flag: "--kms", $0) })
+    var kms: Address?
     @Option(name: .customLong("from-attest"), help: "JSON report of `devproof attest --json`: boot info from its facts.")
     var fromAttest: String?
     @Option(name: .customLong("compose-hash")) var composeHash: String?
@@ -124,7 +111,7 @@ struct ChainBoot: ParsableCommand {
     func run() throws {
         CLI.run(common) {
             var o = ChainBootOptions()
-            o.rpc = rpc.options(common); o.app = app; o.kms = kms; o.fromAttest = fromAttest
+            o.rpc = try rpc.options(common, command: "chain"); o.app = app; o.kms = kms; o.fromAttest = fromAttest
             o.composeHash = composeHash; o.instanceId = instanceId; o.deviceId = deviceId; o.mrAggregated = mrAggregated
             o.mrSystem = mrSystem; o.osImageHash = osImageHash; o.tcbStatus = tcbStatus
             o.advisoryIds = advisoryId.isEmpty ? nil : advisoryId

@@ -51,7 +51,7 @@ struct FreshnessCommand: ParsableCommand {
             if common.offline && !rpc.isEmpty { throw DevProofError.usage("--offline and --rpc exclude each other") }
             o.kmsRoot = kmsRoot
             if let a = appId { o.appId = try Freshness.address(a).bytes }
-            o.rpc.urls = rpc; o.rpc.timeout = rpcTimeout; o.rpc.offline = common.offline
+            o.rpc.urls = rpc; o.rpc.timeout = rpcTimeout
             o.trustedBlock = try trustedBlock.map { try Freshness.trustedBlock($0) }
             o.anchor = try anchor.map { try Freshness.address($0) }
             if let s = anchorSlot {

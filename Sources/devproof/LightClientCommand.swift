@@ -53,7 +53,7 @@ struct LightClientCheck: ParsableCommand {
             o.proofPath = proof
             o.attest.eventLogPath = eventLog; o.attest.appComposePath = appCompose; o.attest.vmConfigPath = vmConfig
             pipeline.apply(to: &o.attest, offline: common.offline)
-            o.rpc.urls = rpc; o.rpc.quorum = quorum; o.rpc.timeout = rpcTimeout; o.rpc.offline = common.offline
+            o.rpc.urls = rpc; o.rpc.quorum = quorum; o.rpc.timeout = rpcTimeout
             if common.offline && !rpc.isEmpty { throw DevProofError.usage("--offline and --rpc exclude each other") }
             if rpc.isEmpty && quorum != nil { throw DevProofError.usage("--quorum needs --rpc") }
             o.trustedBlock = try trustedBlock.map { try LightClient.trustedBlock($0) }

@@ -1,5 +1,6 @@
 import DevProofCore
 @testable import DevProofChecks
+import DstackChain
 import EVM
 import Foundation
 import Testing
@@ -9,8 +10,11 @@ import TestSupport
 enum AADevnet {
     static func run(_ net: Devnet, _ name: String, _ f: (inout AppAuthOptions) -> Void = { _ in }) throws -> Report {
         var o = AppAuthOptions()
-        o.app = try net.address(name)
-        o.rpcURLs = [net.url]
+        o.app = try net.address(name).addressValue
+        o.rpc.urls = [net.url]
+        // These tests time-travel (--now days after the pinned block): the block-age bound is not their subject
+        // (ChainPinDevnetTests and PinPolicyTests cover it).
+        o.rpc.maxBlockAge = .max / 4
         o.progress = false
         f(&o)
         return try AppAuth.run(o)
@@ -75,7 +79,7 @@ struct AppAuthDevnetDstackTests {
         let net = try Devnet.shared("default")
         guard let deployed = AADevnet.int(net, "apps.app_two_hashes.deploy_block") else { Issue.record("no deploy_block fact"); return }
         // Registration follows deployment; the second hash is added after: two blocks later at the earliest.
-        let r = try AADevnet.run(net, "app_two_hashes") { $0.block = String(deployed) }
+        let r = try AADevnet.run(net, "app_two_hashes") { $0.rpc.block = .number(UInt64(deployed), hash: nil) }
         #expect(r.fact("block_number") == .int(deployed))
         #expect(AADevnet.strings(r.fact("allowed_hashes")) == [AADevnet.hash(net, "H1")])
         #expect(r.check("appauth.allowed_hashes")?.status == .pass)
@@ -98,7 +102,7 @@ struct AppAuthDevnetDstackTests {
         #expect(pending.first?["activatable"] == .bool(false))
         #expect(r.check("appauth.pending")?.status == .info)
         // A policy longer than the timelock's delay fails.
-        let strict = try AADevnet.run(net, "app_timelock_owner") { $0.minNotice = "9d" }
+        let strict = try AADevnet.run(net, "app_timelock_owner") { $0.minNotice = 9 * 86400 }
         #expect(strict.check("appauth.notice_period")?.status == .fail)
         #expect(strict.check("appauth.instant_path")?.status == .pass)
         // --now at the ready time: the operation is executable.
@@ -155,8 +159,8 @@ struct AppAuthDevnetDstackTests {
     @Test func addressWithoutCodeFailsExists() throws {
         let net = try Devnet.shared("default")
         var o = AppAuthOptions()
-        o.app = "0x000000000000000000000000000000000000dead"
-        o.rpcURLs = [net.url]
+        o.app = "0x000000000000000000000000000000000000dead".addressValue
+        o.rpc.urls = [net.url]
         o.progress = false
         let r = try AppAuth.run(o)
         #expect(r.check("appauth.exists")?.status == .fail)
@@ -207,7 +211,7 @@ struct AppAuthDevnetTimelockTests {
         // H1 (constructor) and H5 (activated after the notice) are both allowed.
         #expect(Set(AADevnet.strings(r.fact("allowed_hashes"))) == [AADevnet.hash(net, "H1"), AADevnet.hash(net, "H5")])
         #expect(r.check("appauth.allowed_hashes")?.status == .warn)
-        let ok = try AADevnet.run(net, "timelock_app_short") { $0.minNotice = "2m" }
+        let ok = try AADevnet.run(net, "timelock_app_short") { $0.minNotice = 120 }
         #expect(ok.check("appauth.notice_period")?.status == .pass)
     }
 
@@ -262,7 +266,7 @@ struct AppAuthDevnetTimeTravelTests {
         #expect(r.fact("pending")?.arrayValue?.count == 1)
         #expect(r.verdict == .pass)
         guard let liar = net.liarURL else { Issue.record("no liar URL"); return }
-        let q = try AADevnet.run(net, "timelock_app") { $0.rpcURLs = [net.url, liar] }
+        let q = try AADevnet.run(net, "timelock_app") { $0.rpc.urls = [net.url, liar] }
         #expect(q.check("rpc.quorum")?.status == .fail)
         #expect(q.verdict == .fail)
     }

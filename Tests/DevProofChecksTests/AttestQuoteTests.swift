@@ -1,7 +1,7 @@
-import DevProofChecks
+@testable import DevProofChecks
 import DevProofCore
 import Foundation
-import TDX
+@testable import TDX
 import TestSupport
 import Testing
 
@@ -73,22 +73,32 @@ struct AttestQuoteTests {
         try InputFile.write(path, c.jsonBytes())
         var o = Self.options(); o.collateralPath = path
         let r = try Self.run(try Self.quote("tdx-v4-valid.quote"), o)
-        #expect(Self.status(r, "collateral.signatures") == .fail)
-        #expect(r.check("collateral.signatures")?.summary.contains("Signature is invalid for tcb_info") == true)
-        #expect(r.verdict == .fail)
+        // Bad collateral is the source's fault, not the quote's: inconclusive, naming the source and what to do.
+        #expect(Self.status(r, "collateral.signatures") == .skip)
+        let s = r.check("collateral.signatures")?.summary ?? ""
+        #expect(s.contains("Signature is invalid for tcb_info") && s.contains("file \(path)") && s.contains("refetch") && s.contains("--collateral"), "\(s)")
+        #expect(r.verdict == .inconclusive)
+        // Nothing that rests on that collateral passes.
+        for id in ["tcb.status", "qe.identity"] { #expect(Self.status(r, id) == .skip, "\(id)") }
     }
 
     @Test func collateralValidity() throws {
         let r = try Self.run(try Self.quote("tdx-v4-valid.quote"), Self.options("collateral-tdx-tcbinfo-expired.json"))
-        #expect(Self.status(r, "collateral.validity") == .fail)
-        #expect(r.check("collateral.validity")?.summary.contains("TCBInfo expired") == true)
+        // Expired at --now: inconclusive (exit 3) with the remedy, not "the evidence contradicts a claim".
+        #expect(Self.status(r, "collateral.validity") == .skip)
+        let s = r.check("collateral.validity")?.summary ?? ""
+        #expect(s.contains("TCBInfo expired") && s.contains("--now") && s.contains("refetch"), "\(s)")
+        #expect(r.verdict == .inconclusive)
+        #expect(Self.status(r, "tcb.status") == .skip)
         let crl = try Self.run(try Self.quote("tdx-v4-valid.quote"), Self.options("collateral-tdx-expired-crl.json"))
-        #expect(Self.status(crl, "collateral.validity") == .fail)
+        #expect(Self.status(crl, "collateral.validity") == .skip)
         #expect(crl.check("collateral.validity")?.summary.contains("CRL has expired") == true)
-        #expect(Self.status(crl, "quote.pck_chain") == .fail)
+        #expect(Self.status(crl, "quote.pck_chain") == .skip)
+        #expect(crl.verdict == .inconclusive)
         // Before the collateral was issued.
         let early = try Self.run(try Self.quote("tdx-v4-valid.quote"), Self.options(now: Self.now - 40 * 86400))
-        #expect(Self.status(early, "collateral.validity") == .fail)
+        #expect(Self.status(early, "collateral.validity") == .skip)
+        #expect(early.verdict == .inconclusive)
     }
 
     @Test func pckChain() throws {
@@ -100,8 +110,22 @@ struct AttestQuoteTests {
         // The pinned Intel root does not issue the test PKI.
         var o = Self.options(); o.rootCAPath = nil
         let intel = try Self.run(try Self.quote("tdx-v4-valid.quote"), o)
+        // The quote's own chain does not reach the root: fail, whatever the collateral.
         #expect(Self.status(intel, "quote.pck_chain") == .fail)
-        #expect(Self.status(intel, "collateral.signatures") == .fail)
+        #expect(Self.status(intel, "collateral.signatures") == .skip)
+        #expect(intel.verdict == .fail)
+    }
+
+    /// Attack: a PCK certificate that quote.pck_chain rejects still carries a key that signs the QE report and an
+    /// FMSPC whose TCB level is UpToDate. Nothing that rests on it may pass: the dependants skip, naming it.
+    @Test func checksDependingOnARejectedPCKSkip() throws {
+        let r = try Self.run(try Self.quote("tdx-v4-revoked-pck.quote"), Self.options())
+        #expect(Self.status(r, "quote.pck_chain") == .fail)
+        for id in ["quote.signature", "tcb.status"] {
+            #expect(Self.status(r, id) == .skip, "\(id)")
+            #expect(r.check(id)?.summary.contains("depends on quote.pck_chain") == true, "\(id): \(r.check(id)?.summary ?? "")")
+        }
+        #expect(r.verdict == .fail)
     }
 
     @Test func quoteSignature() throws {
@@ -123,8 +147,22 @@ struct AttestQuoteTests {
         let q = try Quote.parse(m)
         m[q.signatureData.offsets.qeReport + 128] ^= 1  // QE MRSIGNER
         let r = try Self.run(try Quote.parse(m), Self.options())
-        #expect(Self.status(r, "qe.identity") == .fail)
-        #expect(r.check("qe.identity")?.summary.contains("MRSIGNER") == true)
+        // The QE report no longer verifies, so its identity is not evaluated (no check passes on rejected input).
+        #expect(Self.status(r, "quote.signature") == .fail)
+        #expect(Self.status(r, "qe.identity") == .skip)
+        #expect(r.check("qe.identity")?.summary.contains("depends on quote.signature") == true)
+        #expect(r.verdict == .fail)
+    }
+
+    /// qe.identity fails on a QE report that verified but does not match the identity (stage outcomes given directly).
+    @Test func qeIdentityFailsOnAVerifiedReport() throws {
+        let q = try Self.quote("tdx-v4-valid.quote")
+        var d = DCAPResult()
+        d.stages = DCAPStage.allCases.map { DCAPStageResult(stage: $0, outcome: $0 == .qeIdentityMatch ? .fail("MRSIGNER mismatch", .invalid) : .pass) }
+        let checks = AttestDCAPChecks.checks(d, quote: q, options: Self.options())
+        #expect(checks.first { $0.id == "qe.identity" }?.status == .fail)
+        #expect(checks.first { $0.id == "qe.identity" }?.summary.contains("MRSIGNER") == true)
+        #expect(checks.first { $0.id == "tcb.status" }?.status == .skip)
     }
 
     @Test func tcbStatusPolicy() throws {
@@ -145,8 +183,11 @@ struct AttestQuoteTests {
         let rev = try Self.run(try Self.quote("tdx-v4-revoked-tcb.quote"), Self.options())
         #expect(Self.status(rev, "tcb.status") == .fail)
         let fm = try Self.run(try Self.quote("tdx-v4-valid.quote"), Self.options("collateral-tdx-wrong-fmspc.json"))
-        #expect(Self.status(fm, "tcb.status") == .fail)
-        #expect(fm.check("tcb.status")?.summary.contains("Fmspc mismatch") == true)
+        // TCB info for another platform: the source served the wrong collateral (inconclusive, naming both FMSPCs).
+        #expect(Self.status(fm, "tcb.status") == .skip)
+        #expect(fm.check("tcb.status")?.summary.contains("FMSPC") == true)
+        #expect(fm.check("tcb.status")?.summary.contains("DE7E57000001") == true)
+        #expect(fm.verdict == .inconclusive)
     }
 
     @Test func tdAttributes() throws {

@@ -1,5 +1,6 @@
 import DevProofChecks
 import DevProofCore
+import DstackChain
 import EVM
 import Foundation
 import Testing
@@ -20,7 +21,7 @@ struct ChainDevnetTests {
 
     func history(_ net: Devnet, _ app: String, url: String? = nil, configure: (inout ChainHistoryOptions) -> Void = { _ in }) throws -> Report {
         var o = ChainHistoryOptions()
-        o.rpc = rpc(url ?? net.url); o.app = app; o.progress = false
+        o.rpc = rpc(url ?? net.url); o.app = app.addressValue; o.progress = false
         configure(&o)
         return try Chain.history(o)
     }
@@ -93,11 +94,11 @@ struct ChainDevnetTests {
             let bi = b["boot_info"] as? [String: Any] ?? [:]
             var o = ChainBootOptions()
             o.rpc = rpc(net.url)
-            o.app = bi["appId"] as? String; o.composeHash = bi["composeHash"] as? String; o.instanceId = bi["instanceId"] as? String
+            o.app = (bi["appId"] as? String)?.addressValue; o.composeHash = bi["composeHash"] as? String; o.instanceId = bi["instanceId"] as? String
             o.deviceId = bi["deviceId"] as? String; o.mrAggregated = bi["mrAggregated"] as? String; o.mrSystem = bi["mrSystem"] as? String
             o.osImageHash = bi["osImageHash"] as? String; o.tcbStatus = bi["tcbStatus"] as? String
             o.advisoryIds = bi["advisoryIds"] as? [String] ?? []
-            o.kms = kms
+            o.kms = kms.addressValue
             let r = try Chain.boot(o)
             let id = (b["contract"] as? String) == "kms" ? "chain.boot_kms" : "chain.boot_app"
             let c = try #require(r.check(id), "\(b["name"] ?? "")")
@@ -114,16 +115,24 @@ struct ChainDevnetTests {
         let b = try #require(boots.first { $0["name"] as? String == "allowed" })
         let bi = b["boot_info"] as? [String: Any] ?? [:]
         func bare(_ k: String) -> JSONValue { .string(String((bi[k] as? String ?? "").dropFirst(2)).lowercased()) }
-        let report = JSONValue.obj([("schema", .string("devproof.report/v1")), ("facts", .obj([
+        func attestReport(verdict: String) -> JSONValue { .obj([("schema", .string("devproof.report/v1")), ("command", .string("attest")),
+                                                               ("verdict", .string(verdict)), ("facts", facts)]) }
+        let facts = JSONValue.obj([
             ("app_id", bare("appId")), ("compose_hash", bare("composeHash")), ("instance_id", bare("instanceId")),
             ("device_id", bare("deviceId")), ("mr_aggregated", bare("mrAggregated")), ("mr_system", bare("mrSystem")),
             ("os_image_hash", bare("osImageHash")), ("tcb_status", .string(bi["tcbStatus"] as? String ?? "")),
             ("advisory_ids", .array([])),
-        ]))])
+        ])
         let path = TestPaths.tempDir("chain-boot").appendingPathComponent("attest.json").path
-        try InputFile.write(path, Array(report.serialized().utf8))
+        try InputFile.write(path, Array(attestReport(verdict: "pass").serialized().utf8))
+        // A failed attest report gives no boot info: usage error before any chain read (was: accepted).
+        let failedPath = TestPaths.tempDir("chain-boot").appendingPathComponent("attest-fail.json").path
+        try InputFile.write(failedPath, Array(attestReport(verdict: "fail").serialized().utf8))
+        var f = ChainBootOptions()
+        f.rpc = rpc(net.url); f.fromAttest = failedPath
+        #expect(throws: DevProofError.usage("--from-attest \(failedPath): the attest verdict is fail, so its facts are not established; fix the attestation, or pass the values by flags if you accept them")) { try Chain.boot(f) }
         var o = ChainBootOptions()
-        o.rpc = rpc(net.url); o.fromAttest = path; o.kms = try net.address("kms")
+        o.rpc = rpc(net.url); o.fromAttest = path; o.kms = try net.address("kms").addressValue
         let r = try Chain.boot(o)
         #expect(r.verdict == .pass, "\(r.checks.map { "\($0.id) \($0.summary)" })")
         #expect(r.check("chain.boot_info")?.status == .info)
@@ -155,8 +164,8 @@ struct ChainDevnetTests {
         let net = try Self.net()
         var o = ChainProofOptions()
         o.rpc = rpc(net.url); o.proofPath = try proofFile(net)
-        o.oracle = try net.address("tee_oracle"); o.kmsContract = try net.address("kms")
-        o.appId = net.fact("oracle.app_id") as? String
+        o.oracle = try net.address("tee_oracle").addressValue; o.kmsContract = try net.address("kms").addressValue
+        o.appId = (net.fact("oracle.app_id") as? String)?.appIdValue
         let r = try Chain.verifyProof(o)
         #expect(r.verdict == .pass, "\(r.checks.map { "\($0.id) \($0.status) \($0.summary)" })")
         for id in ["chain.proof_offchain", "chain.proof_onchain", "chain.proof_agree", "chain.oracle_kms_root", "chain.oracle_app_id",
@@ -172,8 +181,8 @@ struct ChainDevnetTests {
         #expect(bad.check("chain.proof_agree")?.status == .pass)
         // The oracle checked against another app and another root.
         o.proofPath = try proofFile(net)
-        o.kmsContract = nil; o.kmsRoot = "0x" + String(repeating: "12", count: 20)
-        o.appId = try net.address("app_two_hashes")
+        o.kmsContract = nil; o.kmsRoot = ("0x" + String(repeating: "12", count: 20)).kmsRootValue
+        o.appId = try net.address("app_two_hashes").appIdValue
         let other = try Chain.verifyProof(o)
         #expect(other.check("chain.oracle_kms_root")?.status == .fail)
         #expect(other.check("chain.oracle_app_id")?.status == .fail)
@@ -191,7 +200,7 @@ struct ChainDevnetTests {
         var o = ChainBootOptions()
         o.rpc = rpc(net.url, liar); o.rpc.quorum = 2
         let b = (net.fact("boot") as? [[String: Any]] ?? []).first?["boot_info"] as? [String: Any] ?? [:]
-        o.app = b["appId"] as? String; o.composeHash = b["composeHash"] as? String; o.kms = kms
+        o.app = (b["appId"] as? String)?.addressValue; o.composeHash = b["composeHash"] as? String; o.kms = kms.addressValue
         let r = try Chain.boot(o)
         let q = try #require(r.check("rpc.quorum"))
         #expect(q.status == .fail)

@@ -1,5 +1,6 @@
 import DevProofChecks
 import DevProofCore
+import DstackChain
 import EVM
 import Foundation
 import Testing
@@ -156,7 +157,7 @@ struct ChainProofTests {
     @Test func reportChecksOffline() throws {
         var o = ChainProofOptions()
         o.proofPath = try writeProof(m.json(try m.make()))
-        o.kmsRoot = m.rootAddress.hex; o.appId = m.appId.hex
+        o.kmsRoot = .address(m.rootAddress); o.appId = m.appId.hex.appIdValue
         let r = try Chain.verifyProof(o)
         #expect(r.verdict == .pass)
         #expect(r.check("chain.proof_offchain")?.status == .pass)
@@ -167,18 +168,55 @@ struct ChainProofTests {
         #expect(r2.verdict == .fail)
         #expect(r2.check("chain.proof_message_hash")?.summary.contains("msg_hash mismatch") == true)
         // Another KMS root: fail at step 2.
-        o.price = nil; o.kmsRoot = Address.zero.hex
+        o.price = nil; o.kmsRoot = .address(.zero)
         let r3 = try Chain.verifyProof(o)
         #expect(r3.check("chain.proof_offchain")?.status == .fail)
         // No root or app: the check cannot run → inconclusive.
         o.kmsRoot = nil
         #expect(try Chain.verifyProof(o).verdict == .inconclusive)
         // The root given as a public key works the same.
-        o.kmsRoot = try Secp256k1.PublicKey(privateKey: m.rootKey).compressed.hex
+        o.kmsRoot = .publicKey(try Secp256k1.PublicKey(privateKey: m.rootKey))
         #expect(try Chain.verifyProof(o).verdict == .pass)
     }
 }
 
 extension TeeOracleOutcome {
     var stepOrNil: Int? { if case .invalid(let s, _) = self { return s }; return nil }
+}
+
+/// A TeeOracle proof whose chain ends at dstack's public simulator root (corpus `dstack/simulator-appkeys.json`:
+/// the app key and the simulator KMS's signature over it): valid, but never pass (issue 7 §1).
+@Suite("chain: verify-proof corpus (simulator root)")
+struct ChainProofSimulatorCorpusTests {
+    @Test func simulatorRootIsNeverPass() throws {
+        if TestPaths.corpusRequired { try #require(TestPaths.corpus != nil) }
+        guard let path = TestPaths.corpusFile("dstack/simulator-appkeys.json") else { print("SKIP: corpus absent"); return }
+        let v = try InputFile.readJSON(path).value
+        let appKey = try Hex.decode(v["k256_key"]?.stringValue ?? "")
+        let kmsSig = try Hex.decode(v["k256_signature"]?.stringValue ?? "")
+        let appId = try Hex.decode("5bb4ff9a3837357f19dc176407a5709c62eb6c56")
+        let derivedKey = Bytes(repeating: 0x33, count: 32)
+        let derivedPub = try Secp256k1.PublicKey(privateKey: derivedKey).compressed
+        let appPub = try Secp256k1.PublicKey(privateKey: appKey).compressed
+        let appSig = try Secp256k1.sign(hash: Keccak.keccak256(Array(("ethereum:" + derivedPub.hex).utf8)), privateKey: appKey).bytes
+        let mh = TeeOracleProof.priceMessageHash(price: Word(100), timestamp: Word(1_700_000_000))
+        let msgSig = try Secp256k1.sign(hash: EIP191.hash(message: mh), privateKey: derivedKey).bytes
+        let p = TeeOracleProof(messageHash: mh, messageSignature: msgSig, appSignature: appSig, kmsSignature: kmsSig,
+                               derivedCompressedPubkey: derivedPub, appCompressedPubkey: appPub, purpose: "ethereum",
+                               price: Word(100), timestamp: Word(1_700_000_000))
+        let file = TestPaths.tempDir("chain-proof-sim").appendingPathComponent("proof.json").path
+        try InputFile.write(file, Array(ProofMaker().json(p).serialized().utf8))
+        var o = ChainProofOptions()
+        o.proofPath = file; o.appId = appId.hex.appIdValue
+        for root in ["0xA7F6043C29f9cc1d9D6aCF554c53E0c6792AaEAf", KMSRoot.dstackSimulatorPubkey] {
+            o.kmsRoot = root.kmsRootValue
+            let r = try Chain.verifyProof(o)
+            #expect(r.verdict == .inconclusive, "\(r.checks.map { "\($0.id) \($0.status) \($0.summary)" })")
+            #expect(r.check("chain.proof_offchain")?.status == .skip)
+            #expect(r.banners.contains { $0.hasPrefix("SIMULATOR") })
+        }
+        // Another app id: the chain does not reach the root → fail, simulator or not.
+        o.appId = String(repeating: "ab", count: 20).appIdValue
+        #expect(try Chain.verifyProof(o).check("chain.proof_offchain")?.status == .fail)
+    }
 }

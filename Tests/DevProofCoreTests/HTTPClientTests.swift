@@ -156,6 +156,16 @@ struct HTTPClientTests {
         #expect(try JSONParser.parse(r.body)["path"]?.stringValue == "/echo")
     }
 
+    /// A server that must not choose what devproof fetches (a PCCS) gets no redirect followed.
+    @Test func redirectsCanBeRefused() throws {
+        var c = client(); c.followRedirects = false
+        #expect(try c.send(.get("\(server.baseURL)/redirect")).status == 302)
+        #expect { try c.get("\(server.baseURL)/redirect") } throws: { e in
+            guard case .unavailable(let m)? = e as? DevProofError else { return false }
+            return m.contains("HTTP 302")
+        }
+    }
+
     @Test func bodyLimit() throws {
         #expect(try client(maxBody: 1000).get("\(server.baseURL)/big/1000").body.count == 1000)
         #expect { try client(retries: 2, maxBody: 999).get("\(server.baseURL)/big/1000") } throws: { e in

@@ -139,8 +139,13 @@ struct DstackVectorTests {
     }
 
     @Test func jsStringifyKeepsOrderAndJSNumbers() throws {
-        let v = try JSONParser.parse(#"{"z":1703347200000.0,"a":"é/\u0001","n":[1e21,0.5,-0.0],"d":1,"d":2}"#)
+        let v = try JSONParser.parse(#"{"z":1703347200000.0,"a":"é/\u0001","n":[1e21,0.5,-0.0],"d":2}"#)
         #expect(JSStringify.stringify(v) == #"{"z":1703347200000,"a":"é/\u0001","n":[1e+21,0.5,0],"d":2}"#)
+        // Duplicate keys are refused (JS would keep the last, a first-wins reader the first): error names key and offset.
+        #expect { try JSONParser.parse(#"{"d":1,"d":2}"#) } throws: { e in
+            guard let e = e as? JSONParseError else { return false }
+            return e.message.contains("\"d\"") && e.offset == 7
+        }
     }
 }
 

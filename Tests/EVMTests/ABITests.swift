@@ -1,4 +1,5 @@
 import DevProofCore
+import DstackChain
 @testable import EVM
 import Foundation
 import Testing

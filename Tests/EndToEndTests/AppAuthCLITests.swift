@@ -6,11 +6,39 @@ import TestSupport
 @Suite("e2e: appauth CLI")
 struct AppAuthCLITests {
     @Test func unreachableRPCIsInconclusive() throws {
-        let r = try Run.devproof(["appauth", "--app", "0x00000000000000000000000000000000000a9900", "--rpc", "http://127.0.0.1:9", "--json"])
-        #expect(r.status == 3)
-        // Retry/progress lines may precede it; the error itself is one line.
-        #expect(r.stderr.split(separator: "\n").last?.hasPrefix("devproof: error:") == true)
-        #expect(r.stdout.isEmpty)
+        // Unreachable: the full report is still printed (was: nothing on stdout), rpc.block skip with the reason, exit 3.
+        let r = try Run.devproof(["appauth", "--app", "0x00000000000000000000000000000000000a9900", "--rpc", "http://127.0.0.1:9", "--json", "--rpc-timeout", "3"])
+        #expect(r.status == 3, "\(r.stdout)\(r.stderr)")
+        let j = try json(r)
+        #expect(j["verdict"]?.stringValue == "inconclusive")
+        let pin = j["checks"]?.arrayValue?.first { $0["id"]?.stringValue == "rpc.block" }
+        #expect(pin?["status"]?.stringValue == "skip")
+        #expect(pin?["summary"]?.stringValue?.contains("127.0.0.1:9") == true)
+        let human = try Run.devproof(["appauth", "--app", "0x00000000000000000000000000000000000a9900", "--rpc", "http://127.0.0.1:9"])
+        #expect(human.status == 3)
+        #expect(human.stdout.contains("rpc.block"))
+    }
+
+    @Test func offlineIsAUsageErrorAndEthRpcUrlIsTheDefault() throws {
+        let app = "0x00000000000000000000000000000000000a9900"
+        for args in [["appauth", "--app", app, "--rpc", "http://127.0.0.1:9", "--offline"],
+                     ["chain", "boot", "--app", app, "--rpc", "http://127.0.0.1:9", "--offline"],
+                     ["chain", "history", "--app", app, "--rpc", "http://127.0.0.1:9", "--offline"]] {
+            let r = try Run.devproof(args)
+            #expect(r.status == 2, "\(args)")
+            #expect(r.stderr.contains("--offline is not offered"), "\(r.stderr)")
+        }
+        // ETH_RPC_URL stands in for --rpc (Foundry's convention): the run reaches that provider.
+        let env = try Run.devproof(["appauth", "--app", app, "--json", "--rpc-timeout", "3"], env: ["ETH_RPC_URL": "http://127.0.0.1:9"])
+        #expect(env.status == 3)
+        #expect(env.stdout.contains("127.0.0.1:9"))
+        // keys uses --rpc only with --kms-contract; ETH_RPC_URL alone does not make an unused flag.
+        #expect(try Run.devproof(["keys", "--response", "/nonexistent.json", "--app-id", String(repeating: "ab", count: 20), "--simulator"],
+                                 env: ["ETH_RPC_URL": "http://127.0.0.1:9"]).status == 2)
+        let unused = try Run.devproof(["keys", "--response", "/nonexistent.json", "--app-id", String(repeating: "ab", count: 20), "--simulator",
+                                       "--block", "5"])
+        #expect(unused.status == 2)
+        #expect(unused.stderr.contains("only used with --kms-contract"))
     }
 
     @Test func usageErrorsExit2() throws {

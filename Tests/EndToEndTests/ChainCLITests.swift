@@ -34,9 +34,15 @@ struct ChainCLITests {
 
     @Test func unreachableRPCIsInconclusive() throws {
         // Port 9 (discard) on 127.0.0.1 is closed here: connection refused → exit 3.
+        // The full report is printed (was: nothing on stdout), with the reason in rpc.block.
         let r = try Run.devproof(["chain", "boot", "--app", "0x" + String(repeating: "ab", count: 20), "--rpc", "http://127.0.0.1:9", "--rpc-timeout", "3"])
         #expect(r.status == 3)
-        #expect(r.stderr.contains("127.0.0.1:9"))
+        #expect(r.stdout.contains("rpc.block") && r.stdout.contains("127.0.0.1:9"), "\(r.stdout)")
+        let j = try Run.devproof(["chain", "history", "--app", "0x" + String(repeating: "ab", count: 20), "--rpc", "http://127.0.0.1:9", "--json"])
+        #expect(j.status == 3)
+        let rep = try JSONParser.parse(j.stdout)
+        #expect(rep["verdict"]?.stringValue == "inconclusive")
+        #expect(rep["checks"]?.arrayValue?.first { $0["id"]?.stringValue == "rpc.block" }?["status"]?.stringValue == "skip")
     }
 
     @Test func verifyProofOfflineExitCodes() throws {

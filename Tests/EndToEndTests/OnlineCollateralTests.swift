@@ -60,12 +60,16 @@ struct OnlineCollateralFixtureTests {
     }
 
     @Test func fetchedCollateralCanFail() throws {
-        // Online collateral is verified like a file: an expired PCK CRL served by the PCCS fails the audit.
+        // Online collateral is verified like a file. An expired PCK CRL served by the PCCS is the source's fault, not
+        // the quote's: inconclusive (exit 3), the summary naming the source and the remedies.
         let server = try LocalServer(script: "pcs_server.py", args: [TestPaths.fixture("dcap/collateral-tdx-expired-crl.json")])
         defer { server.stop() }
         let r = try Run.devproof(["attest", "--quote", quote, "--root-ca", root, "--pccs", server.baseURL, "--now", now, "--json"])
-        #expect(r.status == 1, "\(r.stderr)")
-        #expect(OnlineCollateral.status(try OnlineCollateral.report(r), "collateral.validity") == "fail")
+        #expect(r.status == 3, "\(r.stderr)")
+        let j = try OnlineCollateral.report(r)
+        #expect(OnlineCollateral.status(j, "collateral.validity") == "skip")
+        let s = OnlineCollateral.checks(j)["collateral.validity"]?["summary"]?.stringValue ?? ""
+        #expect(s.contains(server.baseURL) && s.contains("refetch") && s.contains("--now") && s.contains("--collateral"), "\(s)")
     }
 
     @Test func unreachablePCCSIsInconclusive() throws {
@@ -103,8 +107,10 @@ struct OnlineCollateralFixtureTests {
     @Test func offlineFetchesNothing() throws {
         let server = try LocalServer(script: "pcs_server.py", args: [collateral])
         defer { server.stop() }
-        let r = try Run.devproof(["attest", "--quote", quote, "--root-ca", root, "--pccs", server.baseURL, "--offline",
-                                  "--now", now, "--json"])
+        // --pccs with --offline: the flag would be ignored, so it is a usage error.
+        let both = try Run.devproof(["attest", "--quote", quote, "--root-ca", root, "--pccs", server.baseURL, "--offline", "--now", now])
+        #expect(both.status == 2 && both.stderr.contains("--pccs is not used with --offline"), "\(both.stderr)")
+        let r = try Run.devproof(["attest", "--quote", quote, "--root-ca", root, "--offline", "--now", now, "--json"])
         #expect(r.status == 3)
         let j = try OnlineCollateral.report(r)
         #expect(OnlineCollateral.checks(j)["tcb.status"]?["summary"]?.stringValue?.contains("--offline") == true)
@@ -116,8 +122,12 @@ struct OnlineCollateralFixtureTests {
         defer { server.stop() }
         let dir = TestPaths.tempDir("online-coll"); defer { try? FileManager.default.removeItem(at: dir) }
         let saved = dir.appendingPathComponent("copy.json").path
+        // --pccs with --collateral would be ignored: usage error.
+        let both = try Run.devproof(["attest", "--quote", quote, "--root-ca", root, "--collateral", collateral,
+                                     "--pccs", server.baseURL, "--now", now])
+        #expect(both.status == 2 && both.stderr.contains("--pccs is not used with --collateral"), "\(both.stderr)")
         let r = try Run.devproof(["attest", "--quote", quote, "--root-ca", root, "--collateral", collateral,
-                                  "--pccs", server.baseURL, "--save-collateral", saved, "--now", now, "--json"])
+                                  "--save-collateral", saved, "--now", now, "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try OnlineCollateral.requests(server).isEmpty)
         let want = try InputFile.readJSON(collateral).value, got = try InputFile.readJSON(saved).value

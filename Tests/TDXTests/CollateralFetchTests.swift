@@ -130,15 +130,44 @@ struct CollateralFetchFixtureTests {
         try #require(r.status == 0, "openssl: \(r.stderr)")
         let pem = String(decoding: try InputFile.read(cert), as: UTF8.self)
         #expect(CollateralFetcher.crlDistributionPoints(try X509Certificate.chain(pem: pem)[0]) == ["\(server.baseURL)/IntelSGXRootCA.der"])
-        let f = CollateralFetcher(endpoint: try PCCSEndpoint(server.baseURL), http: HTTPClient(retries: 0, progress: nil))
-        let crl = try f.fetchRootCACRLFromDistributionPoint(issuerChainPEM: pem, pccsError: nil)
+        let loopRoot = try X509Certificate.chain(pem: pem)[0]
+        let f = CollateralFetcher(endpoint: try PCCSEndpoint(server.baseURL), http: HTTPClient(retries: 0, progress: nil), trustedRoot: loopRoot)
+        let crl = try f.fetchRootCACRLFromDistributionPoint(pccsError: nil)
         #expect(crl == (try fixtureCollateral("collateral-tdx.json")).rootCACRL)
         // Disabled: the PCCS error stands.
         let off = CollateralFetcher(endpoint: try PCCSEndpoint(server.baseURL), http: HTTPClient(retries: 0, progress: nil),
-                                    followCRLDistributionPoint: false)
+                                    followCRLDistributionPoint: false, trustedRoot: loopRoot)
         #expect(throws: DevProofError.unavailable("x")) {
-            try off.fetchRootCACRLFromDistributionPoint(issuerChainPEM: pem, pccsError: DevProofError.unavailable("x"))
+            try off.fetchRootCACRLFromDistributionPoint(pccsError: DevProofError.unavailable("x"))
         }
+    }
+
+    /// Attack: a PCCS serves issuer chains ending in a root of its own whose CRL distribution point is a URL
+    /// it chose, and fails `rootcacrl`. devproof only follows the TRUSTED root's distribution point: with a
+    /// trusted root that names none, the PCCS error stands and the server's URL is never fetched.
+    @Test func pccsCannotChooseTheCRLURL() throws {
+        let server = try LocalServer(script: "pcs_server.py", args: [collateralPath])
+        defer { server.stop() }
+        // The served issuer chains end in the test root, whose CRL distribution point the server would like fetched.
+        let served = try fixtureCollateral("collateral-tdx.json").qeIdentityIssuerChain
+        #expect(!CollateralFetcher.crlDistributionPoints(try X509Certificate.chain(pem: served).last!).isEmpty)
+        // The trusted root (made here) names no distribution point: the PCCS error stands, nothing else is fetched.
+        let dir = TestPaths.tempDir("nocdp"); defer { try? FileManager.default.removeItem(at: dir) }
+        let key = dir.appendingPathComponent("k.pem").path, cert = dir.appendingPathComponent("c.pem").path
+        _ = try Run.process("/usr/bin/openssl", ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key])
+        let made = try Run.process("/usr/bin/openssl", ["req", "-x509", "-new", "-key", key, "-subj", "/CN=no cdp root", "-days", "2", "-out", cert])
+        try #require(made.status == 0, "openssl: \(made.stderr)")
+        let noCDP = try X509Certificate.chain(pem: String(decoding: try InputFile.read(cert), as: UTF8.self))[0]
+        #expect(CollateralFetcher.crlDistributionPoints(noCDP).isEmpty)
+        let f = CollateralFetcher(endpoint: try PCCSEndpoint(server.baseURL), http: HTTPClient(retries: 0, progress: nil), trustedRoot: noCDP)
+        #expect(throws: DevProofError.unavailable("pccs said no")) {
+            try f.fetchRootCACRLFromDistributionPoint(pccsError: DevProofError.unavailable("pccs said no"))
+        }
+        // Nor can it redirect devproof elsewhere: PCCS requests follow no redirect.
+        #expect(f.http.followRedirects == false)
+        // The pinned Intel root's distribution point is Intel's, whatever the server sends.
+        #expect(CollateralFetcher.crlDistributionPoints(try #require(IntelRootCA.certificate))
+                == ["https://certificates.trustedservices.intel.com/IntelSGXRootCA.der"])
     }
 
     @Test func target() throws {

@@ -1,8 +1,7 @@
 extension CheckCatalog {
     /// Shared by every command that reads a chain (keys, chain, appauth).
     static let rpc: [CheckSpec] = [
-        CheckSpec("rpc.block", "rpc", required: true, "every read is pinned to one block every provider confirms"),
-        CheckSpec("rpc.block_pin", "rpc", required: true, "the pinned --block N:HASH matches the chain"),
+        CheckSpec("rpc.block", "rpc", required: true, "every read is pinned to one recent block every provider confirms near its head (and --block N:HASH matches)"),
         CheckSpec("rpc.quorum", "rpc", required: false, "providers gave identical answers"),
     ]
 

@@ -22,7 +22,7 @@ public struct CheckSpec: Sendable, Equatable {
 }
 
 public enum CheckCatalog {
-    public static let all: [CheckSpec] = dcap + dstack + keys + rpc + chain + appauth + lightclient + freshness + stage
+    public static let all: [CheckSpec] = dcap + dstack + reference + keys + rpc + chain + appauth + lightclient + freshness + stage
 
     private static let byID: [String: CheckSpec] = {
         var m = [String: CheckSpec]()

@@ -1,4 +1,5 @@
 import DevProofCore
+import EVM
 
 /// Everything `devproof appauth` judges, read from one pinned block: a plain value, filled by
 /// `AppAuthReader` over JSON-RPC (or built by hand in tests), judged by `DevProofChecks.AppAuth`.

@@ -1,4 +1,5 @@
 import DevProofCore
+import EVM
 
 /// `AppAuthChain` over JSON-RPC: every read at the pinned block, under the client's quorum rule; logs through
 /// the adaptive `LogScanner`.

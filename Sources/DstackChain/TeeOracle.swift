@@ -1,4 +1,5 @@
 import DevProofCore
+import EVM
 
 /// A TeeOracle proof (tutorial 05, `TeeOracle.OracleProof`).
 public struct TeeOracleProof: Sendable, Equatable {

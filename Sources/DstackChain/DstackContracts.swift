@@ -1,4 +1,5 @@
 import DevProofCore
+import EVM
 
 /// The contracts devproof reads, their functions and their events (dstack-formats.md §6 and Appendix A,
 /// tutorial.md §2.6, §9). Topic values are computed from the declarations and pinned by tests against

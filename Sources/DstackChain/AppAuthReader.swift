@@ -1,4 +1,5 @@
 import DevProofCore
+import EVM
 
 /// What `AppAuthReader` needs from a chain, every read pinned to one block. `AppAuthRPCChain` implements it
 /// over JSON-RPC; tests use in-memory fakes.

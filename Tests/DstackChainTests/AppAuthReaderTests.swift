@@ -1,5 +1,6 @@
 import DevProofCore
-@testable import EVM
+@testable import DstackChain
+import EVM
 import Testing
 
 /// An in-memory chain: code, storage, logs and a function answering eth_call.

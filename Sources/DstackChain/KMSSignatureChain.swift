@@ -1,4 +1,5 @@
 import DevProofCore
+import EVM
 import Foundation
 
 /// dstack's KMS key certification chain (dstack-formats.md §4.2-4.3):
@@ -67,6 +68,10 @@ public enum KMSRoot: Sendable, Equatable, CustomStringConvertible {
         if let b = try? Hex.decode(dstackSimulatorPubkey), let k = try? Secp256k1.PublicKey(sec1: b) { out.append(.publicKey(k)) }
         return out
     }
+
+    /// True when this root is (the address of) a public simulator key: anyone can sign with it, so a chain
+    /// ending there proves nothing, however the root was given (--simulator, --kms-root, a DstackKms on-chain).
+    public var isPublicSimulatorKey: Bool { KMSRoot.simulatorRoots.contains { $0.address == address } }
 
     /// Parses a 20-byte address or a SEC1 public key (33/65 bytes), hex with or without 0x.
     public init(_ text: String) throws {

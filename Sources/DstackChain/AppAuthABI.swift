@@ -1,4 +1,5 @@
 import DevProofCore
+import EVM
 
 /// The vocabulary of AppAuth contracts (DstackApp, TimelockAppAuth) and of the accounts that own them
 /// (TimelockController, Safe). Selectors and topics are computed from the signatures with our Keccak;

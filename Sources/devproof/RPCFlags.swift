@@ -1,0 +1,51 @@
+import ArgumentParser
+import DevProofChecks
+import DevProofCore
+import EVM
+import Foundation
+
+/// The one chain-read flag group of every command that talks to a chain (keys --kms-contract, chain *, appauth):
+/// same flags, same meaning, same check IDs (`rpc.block`, `rpc.quorum`). Values are parsed here, once.
+struct RPCFlags: ParsableArguments {
+    @Option(name: .customLong("rpc"), help: "Ethereum JSON-RPC URL (repeatable: every provider is asked, answers must agree). Default: $ETH_RPC_URL.")
+    var rpc: [String] = []
+    @Option(help: "Providers that must answer (default: all --rpc). Any disagreement among those that answered fails rpc.quorum.")
+    var quorum: Int?
+    @Option(help: "Pin every read to this block: latest (default), safe, finalized, N or N:HASH.",
+            transform: { try BlockSelector(parsing: $0) })
+    var block: BlockSelector?
+    @Option(name: .customLong("rpc-timeout"), help: "Seconds per RPC request (default 30).")
+    var rpcTimeout: Double?
+    @Option(name: .customLong("max-block-age"), help: "Largest age of the pinned block at --now (e.g. 1h, 90m, 3600). Default: 1h for latest/safe/finalized; not bounded for an explicit --block N unless given.",
+            transform: { try DurationInput.parse($0) })
+    var maxBlockAge: Int64?
+    @Option(name: .customLong("max-head-spread"), help: "Largest difference in blocks between the providers' heads for a tag (default \(PinPolicy.defaultMaxHeadSpread)).")
+    var maxHeadSpread: UInt64?
+    // The light-client anchor `--trusted-block N:HASH` (lightclient work) belongs in this group: it will be
+    // copied into RPCOptions next to `block` and checked against the pinned header before any read.
+
+    /// True when any flag of the group was given explicitly (not counting $ETH_RPC_URL).
+    var anyGiven: Bool {
+        !rpc.isEmpty || quorum != nil || block != nil || rpcTimeout != nil || maxBlockAge != nil || maxHeadSpread != nil
+    }
+
+    /// The options for a command that reads the chain. `--offline` is refused: there is no recorded chain state yet.
+    func options(_ common: CommonOptions, command: String) throws -> RPCOptions {
+        if common.offline {
+            throw DevProofError.usage("--offline is not offered by \(command): it reads the chain over --rpc (recorded chain state is not supported yet)")
+        }
+        var o = RPCOptions()
+        o.urls = rpc
+        if o.urls.isEmpty, let env = ProcessInfo.processInfo.environment["ETH_RPC_URL"], !env.isEmpty { o.urls = [env] }
+        o.quorum = quorum
+        o.block = block ?? .latest
+        if let t = rpcTimeout {
+            guard t > 0, t <= 3600 else { throw DevProofError.usage("--rpc-timeout \(t) must be between 0 and 3600 seconds") }
+            o.timeout = t
+        }
+        o.maxBlockAge = maxBlockAge
+        if let s = maxHeadSpread { o.maxHeadSpread = s }
+        o.now = try common.resolvedNow()
+        return o
+    }
+}
