@@ -1411,6 +1411,13 @@ def gen_dstack(w: Writer, pki: Pki, ctx: dict) -> dict:
                 "expected": {"accepted": True, "compose_hash": app.compose_hash.hex(),
                              "ignored_late_compose_hash": other_hash.hex(), "rtmr3": late_app.rtmrs[3].hex()}})
     keys = gen_keys(w, variants[1][1].app_id)
+    from fixtures_tls import gen_gateway, gen_ingress, gen_tls  # Fixtures/tls (devproof tls): these apps, quote signer, KMS key
+    tls = gen_tls(w, sys.modules[__name__], quote_for=quote_for, apps=dict(variants), kms_key=kms_key)
+    tls["gateway"] = gen_gateway(w, sys.modules[__name__], quote_for=quote_for, apps=dict(variants))
+    gen_ingress(w, sys.modules[__name__], quote_for=quote_for, apps=dict(variants))
+    w.write("tls/manifest.json", dumps_sorted({"schema": "devproof.fixtures.tls/v1",
+                                               "generator": "scripts/gen_fixtures.py (scripts/fixtures_tls.py)",
+                                               "dcap_now": unix(NOW), "expected": tls}))
     gen_lightclient(w, quote_for, kms_spki)
     return {"schema": "devproof.fixtures.dstack/v1", "generator": "scripts/gen_fixtures.py", "keys": keys,
             "note": "Synthetic dstack evidence; quotes signed through the devproof TEST PKI (NOT Intel). "
@@ -1699,6 +1706,7 @@ Do not edit these files by hand; change the generator. Real-world evidence lives
 | `dcap/` | DCAP TEST PKI, collateral (dcap-qvl QuoteCollateralV3 JSON), TDX v4/v5 and SGX v3 quotes, positive and negative cases; `manifest.json` with expected results checked against dcap-qvl 0.7.0 |
 | `dstack/` | dstack evidence bound to TEST-PKI quotes: GetQuote / Attest / Info responses, RA-TLS certs, app-compose, KMS key chain; `manifest.json` with expected identities and registers |
 | `lightclient/` | tutorial-07-shaped light-client proofs (claim, claimHash, P-256 signature, TEST-PKI quote binding ASCII(hex(claimHash))), their app-compose pinning the checkpoint, a synthetic Prague block header whose state holds the checkpoint in the EIP-4788 beacon-roots storage (checkpoint time = fixtures' now − 3600), and that account's eth_getProof |
+| `tls/` | `devproof tls` inputs (scripts/fixtures_tls.py): KMS-issued RA-TLS chains and negatives (`ratls/`), the tutorial-04 server certificate, /attestation JSON, MITM and truncated variants (`tutorial/`), a dstack-gateway acme-info with CAA/CT files (`gateway/`), dstack-ingress evidence (`ingress/`); keys for the loopback test servers |
 | `demo/` | `commands.sh`, run by `make demo` |
 """
 
@@ -1816,7 +1824,7 @@ def main(argv: list[str]) -> int:
         return 2
     out = Path(argv[1])
     # Regenerate only the directories this generator owns.
-    for sub in ("dcap", "dstack", "demo", "lightclient"):
+    for sub in ("dcap", "dstack", "demo", "tls", "lightclient"):
         if (out / sub).exists():
             shutil.rmtree(out / sub)
     out.mkdir(parents=True, exist_ok=True)

@@ -32,6 +32,10 @@ static inline X509_EXTENSION *devproof_sk_X509_EXTENSION_value(const STACK_OF(X5
 static inline int devproof_sk_X509_REVOKED_num(const STACK_OF(X509_REVOKED) *sk) { return sk_X509_REVOKED_num(sk); }
 static inline X509_REVOKED *devproof_sk_X509_REVOKED_value(const STACK_OF(X509_REVOKED) *sk, int i) { return sk_X509_REVOKED_value(sk, i); }
 static inline long devproof_BIO_get_mem_data(BIO *b, char **pp) { return BIO_get_mem_data(b, pp); }
+// SSL_CTX_* control macros used by the TLS client (DevProofCore/TLSClient.swift).
+static inline long devproof_SSL_CTX_set_max_cert_list(SSL_CTX *c, long n) { return SSL_CTX_set_max_cert_list(c, n); }
+static inline long devproof_SSL_CTX_set_min_proto_version(SSL_CTX *c, int v) { return SSL_CTX_set_min_proto_version(c, v); }
+static inline long devproof_SSL_CTX_set_mode_partial_write(SSL_CTX *c) { return SSL_CTX_set_mode(c, SSL_MODE_ENABLE_PARTIAL_WRITE); }
 static inline long devproof_SSL_set_tlsext_host_name(SSL *s, const char *name) { return SSL_set_tlsext_host_name(s, name); }
 
 // P-256 ECDSA verification through the EC_KEY API: OpenSSL 3's EVP path re-fetches providers and

@@ -20,10 +20,12 @@ public enum AttestEvidence {
         return try evaluate(ev, quote: quote, regs: regs, bindings: bindings, bindFiles: bindFiles, osRef: o.references.os, options: o)
     }
 
-    /// The pipeline on evidence another command already holds in memory (`lightclient`: the quote inside a
-    /// proof file): the same checks as `attest --evidence`, with the caller's expected report_data.
-    public static func verify(_ ev: DstackEvidence, quote: Quote, bindings: [ReportDataBinding], options o: AttestOptions) throws -> Report {
-        try evaluate(ev, quote: quote, regs: try QuoteRegisters(quote), bindings: bindings, bindFiles: [:], osRef: o.references.os, options: o)
+    /// The pipeline on evidence another command already holds in memory (`tls`: a quote from a certificate
+    /// or an endpoint): the same checks as `attest --evidence`, with the caller's expected report_data. The
+    /// policy file and `--os-ref` are applied here exactly as `attest` applies them.
+    public static func verify(_ ev: DstackEvidence, quote: Quote, bindings: [ReportDataBinding], options: AttestOptions) throws -> Report {
+        let o = try AttestPolicy.resolve(options)
+        return try evaluate(ev, quote: quote, regs: try QuoteRegisters(quote), bindings: bindings, bindFiles: [:], osRef: o.references.os, options: o)
     }
 
     // MARK: Inputs

@@ -39,6 +39,7 @@ public struct ByteReader: Sendable {
     public mutating func u64le(_ field: String) throws -> UInt64 { try uintLE(8, field) }
     public mutating func u16be(_ field: String) throws -> UInt16 { UInt16(try uintBE(2, field)) }
     public mutating func u32be(_ field: String) throws -> UInt32 { UInt32(try uintBE(4, field)) }
+    public mutating func u64be(_ field: String) throws -> UInt64 { try uintBE(8, field) }
 
     private mutating func uintLE(_ n: Int, _ field: String) throws -> UInt64 {
         let b = try read(n, field)

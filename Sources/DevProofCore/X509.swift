@@ -140,6 +140,12 @@ public final class X509Certificate: @unchecked Sendable, Equatable, CustomString
         let p = X509_get_pathlen(x509)
         return p >= 0 ? Int(p) : nil
     }
+    /// keyUsage bits (X509v3_KU_*), nil when the certificate has no keyUsage extension.
+    public var keyUsage: UInt32? {
+        X509_get_extension_flags(x509) & UInt32(EXFLAG_KUSAGE) != 0 ? X509_get_key_usage(x509) : nil
+    }
+    /// keyUsage permits certificate signing (true when the extension is absent, as RFC 5280 reads it).
+    public var keyUsageAllowsCertSign: Bool { keyUsage.map { $0 & UInt32(X509v3_KU_KEY_CERT_SIGN) != 0 } ?? true }
     public var isSelfSigned: Bool { X509_get_extension_flags(x509) & UInt32(EXFLAG_SS) != 0 }
 
     public var extensions: [X509Extension] {

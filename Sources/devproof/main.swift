@@ -12,7 +12,7 @@ struct DevProof: ParsableCommand {
         abstract: "Verify dstack TEE apps: is the hardware genuine, and can the developer rug the users?",
         version: DevProofVersion.current,
         subcommands: [AttestCommand.self, KeysCommand.self, ChainCommand.self, AppAuthCommand.self,
-                      LightClientCommand.self, FreshnessCommand.self, StageCommand.self, CollectCommand.self]
+                      LightClientCommand.self, FreshnessCommand.self, StageCommand.self, CollectCommand.self, TLSCommand.self]
     )
 }
 

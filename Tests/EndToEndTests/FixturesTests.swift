@@ -8,7 +8,7 @@ import TestSupport
 @Suite("fixtures: generator output and manifests")
 struct FixturesTests {
     /// Directories under Fixtures/ that the generator owns (it rewrites them completely).
-    static let generatedDirs = ["dcap", "dstack", "demo"]
+    static let generatedDirs = ["dcap", "dstack", "demo", "tls"]
 
     static func files(under dir: URL) -> [String] {
         guard let e = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }

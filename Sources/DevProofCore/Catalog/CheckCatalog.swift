@@ -22,7 +22,7 @@ public struct CheckSpec: Sendable, Equatable {
 }
 
 public enum CheckCatalog {
-    public static let all: [CheckSpec] = dcap + dstack + reference + keys + rpc + chain + appauth + lightclient + freshness + stage
+    public static let all: [CheckSpec] = dcap + dstack + reference + keys + rpc + chain + appauth + lightclient + freshness + stage + tls + tlsGateway
 
     private static let byID: [String: CheckSpec] = {
         var m = [String: CheckSpec]()
