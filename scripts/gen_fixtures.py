@@ -1125,8 +1125,8 @@ def event_log_json(events: list[Event], stripped: bool) -> str:
     return compact([e.stripped() if stripped else e.full() for e in events])
 
 
-def app_compose_bytes(name: str, key_provider_id: str, event_log_version: int = 1) -> bytes:
-    compose_yaml = (
+def app_compose_bytes(name: str, key_provider_id: str, event_log_version: int = 1, compose_yaml: str | None = None) -> bytes:
+    compose_yaml = compose_yaml or (
         "services:\n"
         "  app:\n"
         f"    image: ghcr.io/devproof-test/{name}@sha256:{label_bytes('image/' + name, 32).hex()}\n"
@@ -1192,9 +1192,10 @@ class DstackApp:
     os_image_hash: bytes
 
 
-def build_app(variant: str, *, pin_app_id: bool, v2: bool, kms_spki: bytes, ev: int = 1) -> DstackApp:
+def build_app(variant: str, *, pin_app_id: bool, v2: bool, kms_spki: bytes, ev: int = 1,
+              compose_yaml: str | None = None) -> DstackApp:
     name = f"devproof-test-app-{variant}"
-    compose = app_compose_bytes(name, kms_spki.hex() if v2 else "", ev)
+    compose = app_compose_bytes(name, kms_spki.hex() if v2 else "", ev, compose_yaml)
     compose_hash = sha256(compose)
     app_id = label_bytes(f"dstack/{variant}/app-contract", 20) if pin_app_id else compose_hash[:20]
     instance_id = sha256(label_bytes(f"dstack/{variant}/instance-id-seed", 20) + app_id)[:20]
@@ -1417,6 +1418,7 @@ def gen_dstack(w: Writer, pki: Pki, ctx: dict) -> dict:
     w.write("tls/manifest.json", dumps_sorted({"schema": "devproof.fixtures.tls/v1",
                                                "generator": "scripts/gen_fixtures.py (scripts/fixtures_tls.py)",
                                                "dcap_now": unix(NOW), "expected": tls}))
+    gen_lightclient(w, quote_for, kms_spki)
     return {"schema": "devproof.fixtures.dstack/v1", "generator": "scripts/gen_fixtures.py", "keys": keys,
             "note": "Synthetic dstack evidence; quotes signed through the devproof TEST PKI (NOT Intel). "
                     "MRTD and RTMR0-2 are replays of synthetic boot events, not of a real OS image.",
@@ -1703,6 +1705,7 @@ Do not edit these files by hand; change the generator. Real-world evidence lives
 |---|---|
 | `dcap/` | DCAP TEST PKI, collateral (dcap-qvl QuoteCollateralV3 JSON), TDX v4/v5 and SGX v3 quotes, positive and negative cases; `manifest.json` with expected results checked against dcap-qvl 0.7.0 |
 | `dstack/` | dstack evidence bound to TEST-PKI quotes: GetQuote / Attest / Info responses, RA-TLS certs, app-compose, KMS key chain; `manifest.json` with expected identities and registers |
+| `lightclient/` | tutorial-07-shaped light-client proofs (claim, claimHash, P-256 signature, TEST-PKI quote binding ASCII(hex(claimHash))), their app-compose pinning the checkpoint, a synthetic Prague block header whose state holds the checkpoint in the EIP-4788 beacon-roots storage (checkpoint time = fixtures' now − 3600), and that account's eth_getProof |
 | `tls/` | `devproof tls` inputs (scripts/fixtures_tls.py): KMS-issued RA-TLS chains and negatives (`ratls/`), the tutorial-04 server certificate, /attestation JSON, MITM and truncated variants (`tutorial/`), a dstack-gateway acme-info with CAA/CT files (`gateway/`), dstack-ingress evidence (`ingress/`); keys for the loopback test servers |
 | `demo/` | `commands.sh`, run by `make demo` |
 """
@@ -1719,6 +1722,100 @@ def write_demo(w: Writer, keys: dict):
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# lightclient/: tutorial 07's oracle output, produced the way oracle.py does it, signed through the TEST PKI.
+
+LC_CHECKPOINT = "0x" + label_bytes("lightclient/checkpoint", 32).hex()
+LC_DAI = "0x6b175474e89094c44da98b954eedeac495271d0f"
+LC_COMPOSE = """services:
+  app:
+    configs:
+      - source: run.sh
+        target: /root/run.sh
+    image: ghcr.io/devproof-test/lightclient@sha256:{digest}
+configs:
+  run.sh:
+    content: |
+      # Helios 0.11.0: https://github.com/a16z/helios/releases/download/0.11.0/helios_linux_amd64.tar.gz
+      CHECKPOINT="{checkpoint}"
+      /root/helios ethereum --network mainnet --checkpoint "$$CHECKPOINT" &
+      python3 /root/oracle.py "$$CHECKPOINT"
+"""
+
+
+LC_BEACON_ROOTS = "0x000f3df6d732807ef1319fb7b8bb8522d0beac02"
+
+
+def lc_state(checkpoint_ts: int) -> tuple[bytes, dict]:
+    """A state trie whose only account is the EIP-4788 beacon-roots contract, holding the checkpoint as the
+    root recorded at checkpoint_ts (slots ts % 8191 and ts % 8191 + 8191); returns (stateRoot, eth_getProof)."""
+    import rlp
+    from trie import HexaryTrie
+    slots = {checkpoint_ts % 8191: checkpoint_ts, checkpoint_ts % 8191 + 8191: int(LC_CHECKPOINT, 16)}
+    storage = HexaryTrie(db={})
+    for k, v in slots.items():
+        storage[keccak256(k.to_bytes(32, "big"))] = rlp.encode(v)
+    code_hash = keccak256(b"devproof TEST stand-in for the EIP-4788 bytecode")
+    addr = bytes.fromhex(LC_BEACON_ROOTS[2:])
+    state = HexaryTrie(db={})
+    state[keccak256(addr)] = rlp.encode([1, 0, storage.root_hash, code_hash])
+    proof = {"address": LC_BEACON_ROOTS, "nonce": "0x1", "balance": "0x0", "storageHash": "0x" + storage.root_hash.hex(),
+             "codeHash": "0x" + code_hash.hex(),
+             "accountProof": ["0x" + rlp.encode(n).hex() for n in state.get_proof(keccak256(addr))],
+             "storageProof": [{"key": "0x" + k.to_bytes(32, "big").hex(), "value": hex(v),
+                               "proof": ["0x" + rlp.encode(n).hex() for n in storage.get_proof(keccak256(k.to_bytes(32, "big")))]}
+                              for k, v in slots.items()]}
+    return state.root_hash, proof
+
+
+def lc_block(number: int, timestamp: int, state_root: bytes) -> dict:
+    """A synthetic Prague-shaped block (21 header fields) as eth_getBlockByNumber returns it."""
+    import rlp
+    empty_root = keccak256(rlp.encode(b""))
+    fields = [
+        ("parentHash", label_bytes(f"lightclient/block/{number - 1}", 32)), ("sha3Uncles", keccak256(rlp.encode([]))),
+        ("miner", label_bytes("lightclient/miner", 20)), ("stateRoot", state_root),
+        ("transactionsRoot", empty_root), ("receiptsRoot", empty_root), ("logsBloom", bytes(256)),
+        ("difficulty", 0), ("number", number), ("gasLimit", 36_000_000), ("gasUsed", 0), ("timestamp", timestamp),
+        ("extraData", b"devproof TEST block"), ("mixHash", label_bytes(f"lightclient/randao/{number}", 32)),
+        ("nonce", bytes(8)), ("baseFeePerGas", 1_000_000_007), ("withdrawalsRoot", empty_root), ("blobGasUsed", 0),
+        ("excessBlobGas", 0), ("parentBeaconBlockRoot", label_bytes(f"lightclient/beacon/{number}", 32)),
+        ("requestsHash", sha256(b"")),
+    ]
+    block = {k: (hex(v) if isinstance(v, int) else "0x" + v.hex()) for k, v in fields}
+    block["hash"] = "0x" + keccak256(rlp.encode([v for _, v in fields])).hex()
+    block["transactions"] = []
+    block["uncles"] = []
+    block["withdrawals"] = []
+    return block
+
+
+def gen_lightclient(w: Writer, quote_for, kms_spki: bytes):
+    digest = label_bytes("image/lightclient", 32).hex()
+    app = build_app("lightclient", pin_app_id=False, v2=False, kms_spki=kms_spki,
+                    compose_yaml=LC_COMPOSE.format(digest=digest, checkpoint=LC_CHECKPOINT))
+    other = app_compose_bytes(app.app_name, "", 1, LC_COMPOSE.format(digest=digest, checkpoint="0x" + "11" * 32))
+    w.write("lightclient/app-compose.json", app.compose)
+    w.write("lightclient/app-compose-other-checkpoint.json", other)
+    w.write("lightclient/event-log.json", event_log_json(app.events, stripped=False))
+    state_root, beacon_proof = lc_state(unix(NOW) - 3600)
+    block = lc_block(21_000_000, unix(NOW) - 120, state_root)
+    w.write("lightclient/block.json", dumps_sorted(block))
+    w.write("lightclient/beacon-roots-proof.json", dumps_sorted(beacon_proof))
+    key = p256_key("lightclient/oracle-key")
+
+    def proof(claim: dict, with_quote: bool, label: str) -> str:
+        claim_hash = sha256(json.dumps(claim, sort_keys=True).encode())
+        quote = quote_for(app, f"lightclient/{label}", claim_hash.hex().encode()) if with_quote else None
+        return json.dumps({"claim": claim, "claimHash": claim_hash.hex(), "signature": sign_raw(key, claim_hash).hex(),
+                           "pubkey": raw_pub(key).hex(), "quote": quote.hex() if quote else None}, indent=2) + "\n"
+
+    claim = {"type": "lightclient_attestation", "network": "mainnet", "checkpoint_root": LC_CHECKPOINT,
+             "block_number": int(block["number"], 16), "block_hash": block["hash"], "state_root": block["stateRoot"],
+             "call": {"to": LC_DAI, "data": "0x18160ddd", "result": "0x" + (5_365_000_000 * 10**18).to_bytes(32, "big").hex()}}
+    w.write("lightclient/proof.json", proof(claim, True, "proof"))
+    w.write("lightclient/proof-no-quote.json", proof(claim, False, "no-quote"))
+    # A non-ASCII network name: the claim hash depends on ensure_ascii escaping (\u00e9).
+    w.write("lightclient/proof-unicode.json", proof({**claim, "network": "r\u00e9seau-test"}, True, "unicode"))
 
 
 def main(argv: list[str]) -> int:
@@ -1727,7 +1824,7 @@ def main(argv: list[str]) -> int:
         return 2
     out = Path(argv[1])
     # Regenerate only the directories this generator owns.
-    for sub in ("dcap", "dstack", "demo", "tls"):
+    for sub in ("dcap", "dstack", "demo", "tls", "lightclient"):
         if (out / sub).exists():
             shutil.rmtree(out / sub)
     out.mkdir(parents=True, exist_ok=True)

@@ -13,48 +13,59 @@ public enum Keccak {
         0, 1, 62, 28, 27, 36, 44, 6, 55, 20, 3, 10, 43, 25, 39, 41, 45, 15, 21, 8, 18, 2, 61, 56, 14,
     ]
 
+    /// π∘ρ as index tables: lane i moves to piDest[i], rotated by rotations[i] (precomputed: the
+    /// permutation runs 24 rounds per 136-byte block; proof verification hashes many blocks).
+    private static let piDest: [Int] = (0..<25).map { i in let x = i % 5, y = i / 5; return y + 5 * ((2 * x + 3 * y) % 5) }
+
     public static func keccak256(_ data: some Collection<UInt8>) -> Bytes {
         let rate = 136
-        var state = [UInt64](repeating: 0, count: 25)
         var msg = Array(data)
         msg.append(0x01)
         while msg.count % rate != 0 { msg.append(0) }
         msg[msg.count - 1] |= 0x80
-        var block = 0
-        while block < msg.count {
-            for i in 0..<(rate / 8) {
-                var lane: UInt64 = 0
-                for b in 0..<8 { lane |= UInt64(msg[block + i * 8 + b]) << (8 * UInt64(b)) }
-                state[i] ^= lane
+        var out = Bytes(repeating: 0, count: 32)
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 55) { buf in
+            buf.initialize(repeating: 0)
+            let st = buf.baseAddress!
+            msg.withUnsafeBufferPointer { m in
+                var block = 0
+                while block < m.count {
+                    for i in 0..<(rate / 8) {
+                        var lane: UInt64 = 0
+                        for b in 0..<8 { lane |= UInt64(m[block + i * 8 + b]) << (8 * UInt64(b)) }
+                        st[i] ^= lane
+                    }
+                    permute(st)
+                    block += rate
+                }
             }
-            permute(&state)
-            block += rate
+            for i in 0..<4 { for b in 0..<8 { out[i * 8 + b] = UInt8((st[i] >> (8 * UInt64(b))) & 0xff) } }
         }
-        var out = Bytes(); out.reserveCapacity(32)
-        for i in 0..<4 { for b in 0..<8 { out.append(UInt8((state[i] >> (8 * UInt64(b))) & 0xff)) } }
         return out
     }
 
-    private static func permute(_ a: inout [UInt64]) {
-        var c = [UInt64](repeating: 0, count: 5)
-        var b = [UInt64](repeating: 0, count: 25)
-        for round in 0..<24 {
-            for x in 0..<5 { c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20] }
-            for x in 0..<5 {
-                let d = c[(x + 4) % 5] ^ rotl(c[(x + 1) % 5], 1)
-                for y in 0..<5 { a[x + 5 * y] ^= d }
-            }
-            for x in 0..<5 {
-                for y in 0..<5 {
-                    b[y + 5 * ((2 * x + 3 * y) % 5)] = rotl(a[x + 5 * y], rotations[x + 5 * y])
+    /// Keccak-f[1600] on a[0..<25], with scratch b = a+25 (25 lanes) and c = a+50 (5 lanes).
+    private static func permute(_ a: UnsafeMutablePointer<UInt64>) {
+        let b = a + 25, c = a + 50
+        roundConstants.withUnsafeBufferPointer { rc in
+        rotations.withUnsafeBufferPointer { rot in
+        piDest.withUnsafeBufferPointer { pi in
+            for round in 0..<24 {
+                for x in 0..<5 { c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20] }
+                for x in 0..<5 {
+                    let d = c[x == 0 ? 4 : x - 1] ^ rotl(c[x == 4 ? 0 : x + 1], 1)
+                    a[x] ^= d; a[x + 5] ^= d; a[x + 10] ^= d; a[x + 15] ^= d; a[x + 20] ^= d
                 }
-            }
-            for x in 0..<5 {
-                for y in 0..<5 {
-                    a[x + 5 * y] = b[x + 5 * y] ^ (~b[(x + 1) % 5 + 5 * y] & b[(x + 2) % 5 + 5 * y])
+                for i in 0..<25 { b[pi[i]] = rotl(a[i], rot[i]) }
+                for y in stride(from: 0, to: 25, by: 5) {
+                    let b0 = b[y], b1 = b[y + 1], b2 = b[y + 2], b3 = b[y + 3], b4 = b[y + 4]
+                    a[y] = b0 ^ (~b1 & b2); a[y + 1] = b1 ^ (~b2 & b3); a[y + 2] = b2 ^ (~b3 & b4)
+                    a[y + 3] = b3 ^ (~b4 & b0); a[y + 4] = b4 ^ (~b0 & b1)
                 }
+                a[0] ^= rc[round]
             }
-            a[0] ^= roundConstants[round]
+        }
+        }
         }
     }
 

@@ -32,45 +32,9 @@ public enum ComposeHash {
         Digest.sha256(Array(try canonicalSDKForm(v).utf8))
     }
 
-    static func isFloatLiteral(_ lit: String) -> Bool {
-        lit.contains(where: { $0 == "." || $0 == "e" || $0 == "E" })
-    }
+    static func isFloatLiteral(_ lit: String) -> Bool { PythonJSON.isFloatLiteral(lit) }
 
-    static func write(_ v: JSONValue, _ out: inout String) {
-        switch v {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .string(let s): JSONValue.writeString(s, &out)
-        case .number(let lit):
-            if isFloatLiteral(lit) {
-                let d = Double(lit) ?? .nan
-                out += d.isFinite ? NumberFormat.pythonRepr(d) : "null"
-            } else {
-                // Python int: arbitrary precision, "-0" prints as "0".
-                var s = Substring(lit)
-                let neg = s.hasPrefix("-")
-                if neg { s = s.dropFirst() }
-                let trimmed = s.drop(while: { $0 == "0" })
-                out += trimmed.isEmpty ? "0" : (neg ? "-" : "") + trimmed
-            }
-        case .array(let a):
-            out += "["
-            for (i, x) in a.enumerated() { if i > 0 { out += "," }; write(x, &out) }
-            out += "]"
-        case .object(let m):
-            // Python dict: last duplicate wins; sorted() orders str by code point.
-            var uniq = [String: JSONValue]()
-            for x in m { uniq[x.key] = x.value }
-            let keys = uniq.keys.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
-            out += "{"
-            for (i, k) in keys.enumerated() {
-                if i > 0 { out += "," }
-                JSONValue.writeString(k, &out); out += ":"
-                write(uniq[k]!, &out)
-            }
-            out += "}"
-        }
-    }
+    static func write(_ v: JSONValue, _ out: inout String) { PythonJSON.compactSortedRaw.write(v, &out) }
 }
 
 /// MRCONFIGID (48 bytes) as dstack sets it (spec §2).

@@ -73,7 +73,8 @@ do {
     case "dcap": try dcap(Array(argv.dropFirst()))
     case "keys": try keysBench(Array(argv.dropFirst()))
     case "dstack": try dstackBench(Array(argv.dropFirst()))
-    default: fail("usage: devproof-bench dcap|keys|dstack …")
+    case "lightclient": try lightclientBench(Array(argv.dropFirst()))
+    default: fail("usage: devproof-bench dcap|keys|dstack|lightclient …")
     }
 } catch {
     fail("\(error)")

@@ -12,7 +12,8 @@ struct DevProof: ParsableCommand {
         abstract: "Verify dstack TEE apps: is the hardware genuine, and can the developer rug the users?",
         version: BuildInfo.versionLine,
         subcommands: [AttestCommand.self, KeysCommand.self, ChainCommand.self, AppAuthCommand.self,
-                      StageCommand.self, CollectCommand.self, ReproduceCommand.self, TLSCommand.self]
+                      ReproduceCommand.self, TLSCommand.self, LightClientCommand.self, FreshnessCommand.self,
+                      StageCommand.self, CollectCommand.self]
     )
 }
 

@@ -22,7 +22,8 @@ public struct CheckSpec: Sendable, Equatable {
 }
 
 public enum CheckCatalog {
-    public static let all: [CheckSpec] = dcap + dstack + reference + keys + rpc + chain + appauth + stage + tls + tlsGateway + reproduce
+    public static let all: [CheckSpec] = dcap + dstack + reference + keys + rpc + chain + appauth + reproduce + tls + tlsGateway
+        + lightclient + freshness + stage
 
     private static let byID: [String: CheckSpec] = {
         var m = [String: CheckSpec]()
