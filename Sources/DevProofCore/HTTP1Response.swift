@@ -7,6 +7,8 @@ public struct HTTP1Response: Sendable, Equatable {
 
     static let maxHeaderBytes = 64 * 1024
 
+    public init(status: Int, headers: [String: String], body: Bytes) { self.status = status; self.headers = headers; self.body = body }
+
     /// The response when `buf` holds all of it; nil when more bytes are needed. `complete`: the stream ended
     /// (a body without length runs to here). Throws `malformed` for a response that can never parse.
     public static func parse(_ buf: Bytes, complete: Bool) throws -> HTTP1Response? {

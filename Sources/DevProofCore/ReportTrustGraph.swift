@@ -48,7 +48,11 @@ public struct TrustGraph: Sendable, Equatable {
         ("appauth.", "appauth"), ("chain.", "appauth"), ("rpc.", "appauth"), ("lightclient.", "appauth"),
         ("appauth.owner", "owner"), ("appauth.notice_period", "owner"), ("appauth.instant_path", "owner"),
         ("appauth.pending", "owner"), ("appauth.upgrades_disabled", "owner"), ("timelock.", "owner"), ("owner.", "owner"),
-        ("freshness.", "intel"),
+        ("freshness.", "app"),
+        // The auditor's reference values, on the node whose measurement they pin.
+        ("ref.mr_td", "os"), ("ref.rtmr0", "os"), ("ref.rtmr1", "os"), ("ref.rtmr2", "os"), ("ref.os_image_hash", "os"),
+        ("ref.rtmr3", "app"), ("ref.compose_hash", "app"), ("ref.app_id", "app"), ("ref.instance_id", "app"),
+        ("ref.mr_config_id", "app"), ("ref.key_provider_id", "kms"), ("ref.device_id", "quote"), ("ref.report_data", "quote"),
     ]
     /// Sections deliberately outside the graph: an ERC-733 stage requirement spans several nodes at once.
     public static let summarySections: Set<String> = ["stage"]

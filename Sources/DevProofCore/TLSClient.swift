@@ -35,6 +35,10 @@ public struct TLSClient: Sendable {
 
     /// `host` is a name or an IP literal; `serverName` goes into SNI (nil for IP literals).
     public func exchange(host: String, port: Int, get path: String?) throws -> Exchange {
+        try taped(host: host, port: port, path: path) { try exchangeLive(host: host, port: port, get: path) }
+    }
+
+    func exchangeLive(host: String, port: Int, get path: String?) throws -> Exchange {
         signal(SIGPIPE, SIG_IGN)  // a server that closes mid-write must not kill the process
         let deadline = Self.monotonic() + timeout
         let fd = try connect(host: host, port: port, deadline: deadline)

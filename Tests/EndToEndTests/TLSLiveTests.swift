@@ -113,3 +113,24 @@ struct TLSLiveE2E {
         #expect(o.check("tls.connect") == "skip")
     }
 }
+
+/// `tls --url` inside a bundle: the TLS session (presented chain and the answer on the same connection) is
+/// recorded by `collect` and replayed by `--bundle` with the server gone.
+@Suite("e2e: tls --url in an evidence bundle")
+struct TLSBundleE2E {
+    @Test func collectedSessionReplaysWithoutTheServer() throws {
+        let s = try TLSLiveE2E.server("honest")
+        let dir = TestPaths.tempDir("tls-bundle")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("b").path
+        let c = try Run.devproof(["collect", "--out", out, "--tls-url", TLSLiveE2E.url(s), "--json"] + TLSLiveE2E.tut)
+        s.stop()
+        let online = try JSONParser.parse(c.stdout)
+        #expect(online["facts"]?["sub_reports"]?["tls"] == .string("pass"), "\(c.stderr)")
+        let t = try Run.devproof(["tls", "--bundle", out, "--json"])
+        #expect(t.status == 0, "\(t.stderr)")
+        let r = try Run.devproof(["stage", "--bundle", out, "--json"])
+        #expect(try JSONParser.parse(r.stdout)["facts"]?["sub_reports"]?["tls"] == .string("pass"), "\(r.stderr)")
+        #expect(r.status == c.status)
+    }
+}
