@@ -142,4 +142,26 @@ struct StageDevnetTests {
         #expect(replay.status == 3)
         #expect(try JSONParser.parse(replay.stdout)["facts"]?["sub_reports"]?["attest"] == .string("pass"), "\(replay.stderr)")
     }
+
+    @Test("on the devnet candidate, an app-compose with operator secrets, an operator URL and a privileged service fails S1.3, S1.4, S1.6 and S1.7")
+    func badCompose() throws {
+        let net = try Devnet.shared("stage")
+        let dir = TestPaths.tempDir("stage-bad-compose")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bad = dir.appendingPathComponent("app-compose.json").path
+        let compose = #"{"manifest_version":2,"name":"bad","runner":"docker-compose","kms_enabled":false,"allowed_envs":["PRIVATE_KEY","DATABASE_URL"],"docker_compose_file":"services:\n  app:\n    image: ghcr.io/x/app@sha256:"# + String(repeating: "ab", count: 32) + #"\n    privileged: true\n  ssh:\n    image: linuxserver/openssh-server@sha256:"# + String(repeating: "cd", count: 32) + #"\n    ports:\n      - 2222:22\n"}"#
+        try InputFile.write(bad, Array(compose.utf8))
+        let (r, j) = try stage(net, app: "stage_candidate", ["--app-compose", bad])
+        #expect(r.status == 1)
+        // Not the compose the quote measured: compose.hash fails, so S1.3 (and S1.1, through attest) fail.
+        #expect(status(j, "S1.3") == "fail")
+        #expect(status(j, "S1.4") == "fail")
+        #expect(status(j, "S1.6") == "fail")
+        #expect(status(j, "S1.7") == "fail")
+        let checks = j["checks"]?.arrayValue ?? []
+        func summary(_ req: String) -> String { checks.first { $0["id"] == .string("stage." + req) }?["summary"]?.stringValue ?? "" }
+        #expect(summary("S1.4").contains("PRIVATE_KEY") && summary("S1.4").contains("kms_enabled is false"))
+        #expect(summary("S1.6").contains("DATABASE_URL"))
+        #expect(summary("S1.7").contains("privileged") && summary("S1.7").contains("SSH"))
+    }
 }
