@@ -16,18 +16,23 @@ public struct FreshnessOptions: Sendable {
     public var anchor: Address?
     public var anchorSlot: Bytes = [0]
     public var appComposePath: String?
+    /// Nonce challenge: the app's quote URL, the nonce (nil: random), and how to verify the quote.
+    public var nonceURL: String?
+    public var nonce: Bytes?
+    public var attest: AttestOptions?
     public init(now: Int64) { self.now = now }
 }
 
 public enum Freshness {
     public static func run(_ o: FreshnessOptions) throws -> Report {
-        guard o.responsePath != nil || o.receiptsPath != nil || o.appComposePath != nil else {
-            throw DevProofError.usage("freshness needs --response FILE, --receipts FILE|DIR or --app-compose FILE")
+        guard o.responsePath != nil || o.receiptsPath != nil || o.appComposePath != nil || o.nonceURL != nil else {
+            throw DevProofError.usage("freshness needs --response FILE, --receipts FILE|DIR, --app-compose FILE or --url URL")
         }
         var r = Report(command: "freshness")
         if let p = o.responsePath { try statementChecks(p, o, &r) }
         if let p = o.receiptsPath { try receiptChecks(try FreshnessReceipt.load(p), o, &r) }
         if let p = o.appComposePath { try staticChecks(p, &r) }
+        if let u = o.nonceURL { try FreshnessNonce.run(url: u, nonce: o.nonce, attest: o.attest ?? AttestOptions(now: o.now), &r) }
         return r
     }
 

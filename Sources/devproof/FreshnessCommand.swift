@@ -37,6 +37,13 @@ struct FreshnessCommand: ParsableCommand {
     @Option(name: .customLong("app-compose"), help: "app-compose.json: storage location, secure_time, KMS keys.")
     var appCompose: String?
 
+    @Option(help: "Nonce challenge: the app's quote endpoint, asked as URL?nonce=HEX; the quote must carry the nonce.")
+    var url: String?
+    @Option(help: "The challenge nonce (hex, at most 64 bytes). Default: 32 random bytes chosen now.")
+    var nonce: String?
+    /// Verifies the quote of the nonce challenge (only with --url).
+    @OptionGroup var pipeline: AttestPipelineFlags
+
     func run() throws {
         CLI.run(common) {
             var o = FreshnessOptions(now: try common.resolvedNow())
@@ -59,6 +66,24 @@ struct FreshnessCommand: ParsableCommand {
                     throw DevProofError.usage("--anchor-slot '\(s.prefix(80))' is not a hex slot of at most 32 bytes")
                 }
                 o.anchorSlot = b
+            }
+            if url == nil && (nonce != nil || !pipeline.argv.isEmpty) {
+                throw DevProofError.usage("--nonce and the quote-verification flags (--collateral, --no-dcap, …) need --url")
+            }
+            if let url {
+                guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw DevProofError.usage("--url must be http:// or https://") }
+                if common.offline { throw DevProofError.usage("--offline and --url exclude each other") }
+                o.nonceURL = url
+                var a = AttestOptions(now: o.now)
+                pipeline.apply(to: &a, offline: common.offline)
+                o.attest = a
+                if let n = nonce {
+                    let t = n.hasPrefix("0x") ? String(n.dropFirst(2)) : n
+                    guard !t.isEmpty, t.count % 2 == 0, t.count <= 128, let b = try? Hex.decode(t) else {
+                        throw DevProofError.usage("--nonce '\(n.prefix(80))' is not hex of 1 to 64 bytes")
+                    }
+                    o.nonce = b
+                }
             }
             return try Freshness.run(o)
         }

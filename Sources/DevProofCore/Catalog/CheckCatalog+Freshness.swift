@@ -10,6 +10,7 @@ extension CheckCatalog {
         CheckSpec("freshness.anchor.match", "freshness", required: true, "the latest counter equals the anchor's storage, proven against --trusted-block"),
         CheckSpec("freshness.storage.operator_controlled", "freshness", required: false, "whether the operator chooses the storage location"),
         CheckSpec("freshness.storage.kms_key", "freshness", required: false, "whether data keys come from the KMS"),
+        CheckSpec("freshness.nonce.bound", "freshness", required: true, "the app's quote over a fresh nonce carries it in report_data"),
         CheckSpec("freshness.secure_time", "freshness", required: false, "whether the guest clock is secure_time"),
     ]
 }

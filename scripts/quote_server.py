@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""Loopback stand-in for an app's quote endpoint (tests only, stdlib only).
+
+Usage: quote_server.py QUOTE_FILE
+GET /quote?nonce=HEX answers {"quote": "<hex of QUOTE_FILE>", "nonce_seen": "HEX"}: a canned quote whatever the
+nonce, i.e. what a replaying operator would serve. /missing answers 404. Prints the port on the first stdout
+line; exits with its parent.
+"""
+import json
+import os
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+raw = open(sys.argv[1], "rb").read()
+try:
+    QUOTE = bytes.fromhex(raw.decode().strip()).hex()
+except ValueError:
+    QUOTE = raw.hex()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        u = urllib.parse.urlparse(self.path)
+        if u.path == "/quote":
+            nonce = urllib.parse.parse_qs(u.query).get("nonce", [""])[0]
+            body, code = json.dumps({"quote": QUOTE, "nonce_seen": nonce}).encode(), 200
+        else:
+            body, code = b"not found", 404
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def watch_parent():
+    parent = os.getppid()
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+print(srv.server_address[1], flush=True)
+threading.Thread(target=watch_parent, daemon=True).start()
+srv.serve_forever()
