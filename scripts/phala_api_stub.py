@@ -7,11 +7,10 @@ Serves GET /api/v1/apps/<APP_ID>/attestations as {"instances": [{quote, event_lo
 the real API does for an unknown or stopped app. Prints the port on the first stdout line; exits with its parent.
 """
 import json
-import os
 import sys
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from loopback import send, serve
 
 APP = sys.argv[1].lower().removeprefix("0x")
 INSTANCES = []
@@ -32,21 +31,7 @@ class Handler(BaseHTTPRequestHandler):
             body, code = json.dumps({"instances": INSTANCES, "kms_info": {}, "gateway_info": {}}).encode(), 200
         else:
             body, code = b'{"detail":"not found"}', 500
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        send(self, code, body)
 
 
-def watch_parent():
-    parent = os.getppid()
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(0)
-
-
-srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-print(srv.server_address[1], flush=True)
-threading.Thread(target=watch_parent, daemon=True).start()
-srv.serve_forever()
+serve(Handler)

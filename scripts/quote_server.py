@@ -7,12 +7,11 @@ nonce, i.e. what a replaying operator would serve. /missing answers 404. Prints 
 line; exits with its parent.
 """
 import json
-import os
 import sys
-import threading
-import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from loopback import send, serve
 
 raw = open(sys.argv[1], "rb").read()
 try:
@@ -34,21 +33,7 @@ class Handler(BaseHTTPRequestHandler):
             body, code = json.dumps({"quote": QUOTE, "nonce_seen": nonce}).encode(), 200
         else:
             body, code = b"not found", 404
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        send(self, code, body)
 
 
-def watch_parent():
-    parent = os.getppid()
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(0)
-
-
-srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-print(srv.server_address[1], flush=True)
-threading.Thread(target=watch_parent, daemon=True).start()
-srv.serve_forever()
+serve(Handler)

@@ -78,10 +78,8 @@ struct FreshnessCommand: ParsableCommand {
                 pipeline.apply(to: &a, offline: common.offline)
                 o.attest = a
                 if let n = nonce {
-                    let t = n.hasPrefix("0x") ? String(n.dropFirst(2)) : n
-                    guard !t.isEmpty, t.count % 2 == 0, t.count <= 128, let b = try? Hex.decode(t) else {
-                        throw DevProofError.usage("--nonce '\(n.prefix(80))' is not hex of 1 to 64 bytes")
-                    }
+                    let b = try HexIDValue(parsing: n, what: "--nonce").bytes
+                    guard b.count <= 64 else { throw DevProofError.usage("--nonce: at most 64 bytes (report_data's size), got \(b.count)") }
                     o.nonce = b
                 }
             }
