@@ -14,6 +14,7 @@ MODES is a comma list of:
   head        eth_blockNumber: 5 blocks behind
   header      eth_getBlockByNumber/ByHash: "timestamp" +1 and "stateRoot" altered, "hash" left as it was (the
               header no longer hashes to the hash it claims)
+  proofvalue  eth_getProof: each storageProof value XOR 0x01 (nothing else changed: e.g. another beacon root)
   proofnode   eth_getProof: one byte of the last account-proof node flipped (values left as they were)
   stale=N     a stale/lying head: eth_getBlockByNumber(latest|safe|finalized|pending) answers the block N below the
               real head, eth_blockNumber says head-N (steers a "lowest head wins" pin to an old state)
@@ -28,7 +29,7 @@ import time
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-MODES = {"call", "blockhash", "logs", "storage", "code", "chainid", "head", "header", "proofnode"}
+MODES = {"call", "blockhash", "logs", "storage", "code", "chainid", "head", "header", "proofnode", "proofvalue"}
 
 
 def flip_last(hexstr):
@@ -67,6 +68,8 @@ def alter(method, result, modes):
         result["timestamp"] = hex(int(result["timestamp"], 16) + 1)
         result["stateRoot"] = flip_last(result.get("stateRoot"))
         return result
+    if "proofvalue" in modes and method == "eth_getProof" and isinstance(result, dict):
+        return dict(result, storageProof=[dict(p, value=hex(int(p["value"], 16) ^ 1)) for p in result.get("storageProof", [])])
     if "proofnode" in modes and method == "eth_getProof" and isinstance(result, dict) and result.get("accountProof"):
         nodes = list(result["accountProof"])
         last = nodes[-1]

@@ -332,6 +332,9 @@ public enum Chain {
                 r.add(.pass("chain.history", "\(timeline.count) event(s) from block \(from) to \(pin.block.number) in \(scan.requests) eth_getLogs request(s)" +
                             (unknown > 0 ? "; \(unknown) log(s) of other events" : ""), details))
             }
+            // Logs are not covered by storage proofs: under --trusted-block they are eth_call-class (unproven) evidence.
+            pin.ledger?.unproven("eth_getLogs [\(from), \(pin.block.number)]", on: app, value: "\(scan.logs.count) log(s)", checks: ["chain.history"])
+            TrustedReads.apply(&r, pin)
             try pin.recheck()
         }
         return r

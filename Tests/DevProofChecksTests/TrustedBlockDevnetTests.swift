@@ -101,6 +101,30 @@ struct TrustedBlockDevnetTests {
         #expect(one.fact("proofs")?["unproven"]?.arrayValue?.contains { $0["value"]?.stringValue == "getMinDelay()" } == true)
     }
 
+    /// TeeOracle's kmsRoot()/appId() are immutables (in code, not storage): no proof covers them, so with one provider
+    /// chain.oracle_kms_root cannot pass; a quorum of two providers (the second a proxy that only lies about
+    /// eth_blockNumber, which a trusted pin never asks) makes the same eth_call answers count.
+    @Test func unprovenOracleValuesNeedAQuorum() throws {
+        guard let e = try Self.env.get() else { return }
+        let chainTests = ChainDevnetTests()
+        var o = ChainProofOptions()
+        o.proofPath = try chainTests.proofFile(e.net)
+        o.oracle = try e.net.address("tee_oracle").addressValue; o.kmsContract = e.kms.addressValue
+        o.appId = (e.net.fact("oracle.app_id") as? String)?.appIdValue
+        o.rpc = rpc(e, [e.net.url])
+        let one = try Chain.verifyProof(o)
+        #expect(status(one, "chain.kms_root") == .pass, "\(one.checks)")
+        let oracleRoot = try #require(one.check("chain.oracle_kms_root"))
+        #expect(oracleRoot.status == .skip && oracleRoot.summary.contains("eth_call (unproven)"), "\(oracleRoot)")
+        #expect(one.verdict == .inconclusive)
+        let second = try e.net.startLiar("head")
+        defer { second.stop() }
+        o.rpc = rpc(e, [e.net.url, second.url], quorum: 2)
+        let two = try Chain.verifyProof(o)
+        #expect(status(two, "chain.oracle_kms_root") == .pass, "\(two.checks)")
+        #expect(two.verdict == .pass, "\(two.checks)")
+    }
+
     @Test func liarAboutEthCallIsCaught() throws {
         guard let e = try Self.env.get() else { return }
         let liar = try e.net.startLiar("call")
