@@ -25,8 +25,8 @@ struct RPCFlags: ParsableArguments {
     @Option(name: .customLong("trusted-block"), help: "N:HASH of a block you trust (your own node or light client): reads are pinned to it, its header is hash-checked, and code and storage are proven by eth_getProof against its state root, so one --rpc is enough for proven values. eth_call-only values stay unproven and cannot make a check pass without a quorum.",
             transform: { try TrustedBlock(parsing: $0) })
     var trustedBlock: TrustedBlock?
-    @Option(name: .customLong("storage-layout"), help: "Where dstack's contracts keep the proven values, with --trusted-block: dstack (upstream Solidity, default) or devnet-vyper.",
-            transform: { try DstackStorageLayout.named($0) })
+    @Option(name: .customLong("storage-layout"), help: "Where dstack's contracts keep the proven values, with --trusted-block: dstack (upstream Solidity, default), devnet-vyper, or a JSON layout FILE (see docs/chain.md).",
+            transform: { try DstackStorageLayout.parse($0) })
     var storageLayout: DstackStorageLayout?
 
     /// True when any flag of the group was given explicitly (not counting $ETH_RPC_URL).

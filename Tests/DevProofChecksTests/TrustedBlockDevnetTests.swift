@@ -35,6 +35,19 @@ struct TrustedBlockDevnetTests {
                    purpose: try #require(net.fact("oracle.chain.purpose") as? String))
     }
 
+    /// devnet/contracts' layout (DstackApp.layout.json and `vyper -f layout DstackKms.vy`) in --storage-layout form.
+    static let devnetLayoutJSON = """
+        {"name": "devnet-file", "origin": "vyper -f layout",
+         "app": {"mapping_hashing": "vyper", "allowedComposeHashes": "0", "allowedDeviceIds": "2",
+                 "upgradesDisabled": {"slot": "1", "offset": 0, "size": 1}, "allowAnyDevice": {"slot": "1", "offset": 1, "size": 1},
+                 "requireTcbUpToDate": {"slot": "3", "offset": 0, "size": 32},
+                 "owner": {"slot": "65173360639460082030725920392146925864023520599682862633725751242436743107328", "offset": 0, "size": 20},
+                 "pendingOwner": {"slot": "16053720875717120191110171845200109550086765943194951757191984851604933389312", "offset": 0, "size": 20}},
+         "kms": {"mapping_hashing": "vyper", "bytes": "vyper", "k256Pubkey": "0", "registeredApps": "541",
+                 "kmsAllowedAggregatedMrs": "542", "kmsAllowedDeviceIds": "543", "allowedOsImages": "544",
+                 "owner": {"slot": "546", "offset": 0, "size": 20}}}
+        """
+
     func rpc(_ e: Env, _ urls: [String], trusted: TrustedBlock? = nil, quorum: Int? = nil) -> RPCOptions {
         var o = RPCOptions()
         o.urls = urls; o.timeout = 20; o.quorum = quorum
@@ -177,6 +190,12 @@ struct TrustedBlockDevnetTests {
         let missing = try boot(e, rpc(e, [e.net.url], trusted: TrustedBlock(number: e.trusted.number + 1_000, hash: wrong)))
         #expect(status(missing, "rpc.trusted_block") == .skip)
         #expect(missing.verdict == .inconclusive)
+        // The devnet's layout given as a file (--storage-layout FILE) proves the same values.
+        let file = TestPaths.tempDir("trusted-layout").appendingPathComponent("devnet.json").path
+        try InputFile.write(file, Array(Self.devnetLayoutJSON.utf8))
+        var fromFile = rpc(e, [e.net.url]); fromFile.storageLayout = try DstackStorageLayout.parse(file)
+        let viaFile = try boot(e, fromFile)
+        #expect(viaFile.verdict == .pass && status(viaFile, "rpc.proof") == .pass, "\(viaFile.checks)")
         // The upstream Solidity layout does not fit the devnet's Vyper mappings: the cross-check says so.
         var solidity = rpc(e, [e.net.url]); solidity.storageLayout = .dstack
         let mis = try boot(e, solidity)
