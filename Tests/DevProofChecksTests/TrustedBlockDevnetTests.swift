@@ -153,6 +153,8 @@ struct TrustedBlockDevnetTests {
         let contradicted = r.fact("proofs")?["contradicted"]?.arrayValue ?? []
         #expect(contradicted.contains { $0["value"]?.stringValue == "allowedComposeHashes(\(notAllowed))" && $0["eth_call"]?.stringValue == "true"
             && $0["result"]?.stringValue == "false" && $0["slots"]?.arrayValue?.count == 1 }, "\(contradicted)")
+        // The owner (OpenZeppelin's ERC-7201 slot) is proven too: the liar's eth_call answer is named as contradicted.
+        #expect(contradicted.contains { $0["value"]?.stringValue == "owner" && $0["eth_call"]?.stringValue != $0["result"]?.stringValue })
         #expect(r.verdict == .fail)
         // The allowed hash: the liar says not allowed, the proof says allowed: never a pass on contradicted evidence.
         let allowed = try appauth(e, rpc(e, [liar.url]), app: app, hash: try #require(e.boot["composeHash"] as? String))
