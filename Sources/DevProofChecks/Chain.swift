@@ -184,6 +184,13 @@ public enum Chain {
                 if target == info.appId { return try app() }
                 return try p.kmsAllows(target, appId: info.appId, osImageHash: info.osImageHash, app: app, checks: [id])
             }
+            // With --trusted-block: every slot and code the decisions read, proven up front (one eth_getProof per
+            // contract, one JSON-RPC batch) instead of one request per read.
+            if let p = proven {
+                var reqs = [ProofRequest(info.appId, slots: p.appSlots(composeHashes: [info.composeHash], deviceIds: [info.deviceId]))]
+                if let kms { reqs.append(ProofRequest(kms, slots: p.kmsSlots(appId: info.appId, osImageHash: info.osImageHash))) }
+                try pin.prefetch(reqs, code: [info.appId] + (kms.map { [$0] } ?? []))
+            }
             let code = try pin.getCode(info.appId)
             if code.isEmpty {
                 r.add(.fail("chain.boot_app", "no contract code at app \(info.appId) at block \(pin.block.number): the KMS refuses apps without code"))

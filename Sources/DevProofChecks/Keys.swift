@@ -219,7 +219,7 @@ public enum Keys {
             }
             // With --trusted-block: the key proven from the contract's storage, compared with the eth_call answer.
             if let proven = DstackProvenReads(chain, layout: o.rpc.storageLayout) {
-                pub = try proven.k256Pubkey(contract, call: pub.hex0x, checks: ["keys.kms_root"])
+                pub = try proven.k256Pubkey(contract, call: pub.hex0x, expectedLength: pub.count, checks: ["keys.kms_root"])
                 TrustedReads.apply(&r, chain)
             }
             guard !pub.isEmpty else {

@@ -43,6 +43,15 @@ public final class AppAuthRPCChain: AppAuthChain, @unchecked Sendable {
         }
     }
 
+    /// With a trusted block: the slots asked for, plus (for the proven app) every DstackApp slot the layout names
+    /// and the entries of these compose hashes and devices, in one eth_getProof batched with the app's code. Slots
+    /// the app turns out not to use are proven and never read.
+    public func prefetch(_ a: Address, slots: [Bytes], composeHashes: [Bytes], deviceIds: [Bytes]) throws {
+        guard let p = DstackProvenReads(pinned, layout: layout) else { return }
+        let layoutSlots = a == provenApp ? p.appSlots(composeHashes: composeHashes, deviceIds: deviceIds) : []
+        try pinned.prefetch([ProofRequest(a, slots: slots + layoutSlots)], code: [a])
+    }
+
     public func code(_ a: Address) throws -> Bytes { try pinned.getCode(a) }
     public func storage(_ a: Address, slot: Bytes) throws -> Bytes { try pinned.getStorageAt(a, slot: slot) }
 

@@ -17,6 +17,14 @@ public protocol AppAuthChain {
     /// Inputs of the transactions of `block` that may have created `a`: the creation transaction whose receipt
     /// names `a` when there is one, else every transaction of the block (a factory created it).
     func creationInputs(_ a: Address, block: UInt64) throws -> [Bytes]
+    /// A hint before reads one by one: the storage slots of `a`, and the compose hashes and device ids whose
+    /// allowlist entries `read` will ask about. A chain that proves its reads (`--trusted-block`) proves them in
+    /// one request; the others ignore it.
+    func prefetch(_ a: Address, slots: [Bytes], composeHashes: [Bytes], deviceIds: [Bytes]) throws
+}
+
+extension AppAuthChain {
+    public func prefetch(_ a: Address, slots: [Bytes], composeHashes: [Bytes], deviceIds: [Bytes]) throws {}
 }
 
 public enum AppAuthCallResult: Sendable, Equatable {
@@ -62,6 +70,8 @@ public struct AppAuthReader {
 
     public func read(app: Address, runningHash: Bytes? = nil) throws -> AppAuthSnapshot {
         let block = chain.block
+        try chain.prefetch(app, slots: [AppAuthABI.implementationSlot, AppAuthABI.adminSlot, AppAuthABI.beaconSlot, StorageSlot.number(1)],
+                           composeHashes: runningHash.map { [$0] } ?? [], deviceIds: [])
         let code = try chain.code(app)
         var s = AppAuthSnapshot(app: app, chainId: chain.chainId, block: block, codeSize: code.count)
         guard !code.isEmpty else { return s }
@@ -172,6 +182,7 @@ public struct AppAuthReader {
         // Allowed hashes: every candidate confirmed by allowedComposeHashes(h).
         let scanCoversCreation = logsComplete && (deployment.map { from <= $0 } ?? (from == 0))
         var complete = scanCoversCreation
+        try chain.prefetch(app, slots: [], composeHashes: hashCandidates.keys.sorted { $0.hex < $1.hex }, deviceIds: deviceCandidates)
         for (h, b) in hashCandidates.sorted(by: { ($0.value, $0.key.hex) < ($1.value, $1.key.hex) }) {
             if bool(try view(app, .allowedComposeHashes, h)) == true { s.allowedHashes.append(.init(hash: h, source: .event, block: b)) }
         }

@@ -94,14 +94,34 @@ public struct DstackProvenReads {
         return try app()
     }
 
-    /// `kmsInfo().k256Pubkey` from storage (head slot, then its data slots), compared with `call`.
-    public func k256Pubkey(_ kms: Address, call: String?, checks: [String]) throws -> Bytes {
+    /// `kmsInfo().k256Pubkey` from storage (head slot, then its data slots), compared with `call`. With
+    /// `expectedLength` (the length the `eth_call` answer has) the head and the data slots of that length are proven
+    /// in one eth_getProof; a head that says another length costs one more.
+    public func k256Pubkey(_ kms: Address, call: String?, expectedLength: Int? = nil, checks: [String]) throws -> Bytes {
+        try pinned.prefetch([ProofRequest(kms, slots: [layout.k256Pubkey]
+                                                + (expectedLength.map { layout.kmsBytes.dataSlots(head: layout.k256Pubkey, length: $0) } ?? []))])
         let head = try words(kms, [layout.k256Pubkey])[0]
         let (length, dataSlots, inline) = try layout.kmsBytes.dataSlots(head: layout.k256Pubkey, headValue: head, maxLength: DstackStorageLayout.maxBytes)
         let value = try inline ?? DynamicBytesLayout.join(words(kms, dataSlots), length: length)
         ledger.proven("kmsInfo().k256Pubkey", on: kms, slots: [layout.k256Pubkey] + dataSlots, value: value.hex0x,
                       call: call, checks: checks)
         return value
+    }
+
+    // MARK: prefetch (one eth_getProof per contract)
+
+    /// The DstackApp slots a decision or an audit reads: the ERC-1967 implementation slot, the scalars, and the
+    /// mapping entries of the given compose hashes and device ids.
+    public func appSlots(composeHashes: [Bytes] = [], deviceIds: [Bytes] = []) -> [Bytes] {
+        [AppAuthABI.implementationSlot, layout.requireTcbUpToDate.slot, layout.allowAnyDevice.slot, layout.upgradesDisabled.slot,
+         layout.appOwner.slot, layout.appPendingOwner.slot]
+            + composeHashes.map { layout.appMapping(layout.allowedComposeHashes, $0) }
+            + deviceIds.map { layout.appMapping(layout.allowedDeviceIds, $0) }
+    }
+
+    /// The DstackKms slots of `kmsAllows` for this app and OS image.
+    public func kmsSlots(appId: Address, osImageHash: Bytes) -> [Bytes] {
+        [layout.kmsMapping(layout.registeredApps, appId.bytes), layout.kmsMapping(layout.allowedOsImages, osImageHash)]
     }
 
     // MARK: unproven

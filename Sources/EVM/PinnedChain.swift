@@ -172,6 +172,12 @@ public struct PinnedChain: Sendable {
         return try client.getStorageAt(a, slot: slot, block: block.number)
     }
 
+    /// With a trusted block: proves the given slots and code in one batch (one eth_getProof per account) before the
+    /// checks read them one by one; without one, nothing (reads are then quorum-checked, one call each).
+    public func prefetch(_ requests: [ProofRequest], code: [Address] = []) throws {
+        try prover?.prefetch(requests, code: code)
+    }
+
     /// Storage words proven in one eth_getProof (32 bytes each, in the order asked).
     public func provenStorage(_ a: Address, slots: [Bytes], prover: ProvenChainReader) throws -> [Bytes] {
         let acct = try prover.account(a, slots: slots)

@@ -101,13 +101,22 @@ public enum DynamicBytesLayout: String, Sendable, Equatable {
             let raw = w[24..<32].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
             let n = Int(clamping: (raw - 1) / 2)
             guard n >= 32, n <= maxLength else { throw ProofError("bytes at \(slot.hex0x): length \(n) is outside 32...\(maxLength)") }
-            let base = Keccak.keccak256(StorageSlot.keyWord(slot))
-            return (n, (0..<UInt64((n + 31) / 32)).map { StorageSlot.add(base, $0) }, nil)
+            return (n, dataSlots(head: slot, length: n), nil)
         case .vyper:
             guard w[..<24].allSatisfy({ $0 == 0 }) else { throw ProofError("bytes at \(slot.hex0x): length word \(w.hex0x) is too large") }
             let n = Int(clamping: w[24..<32].reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
             guard n <= maxLength else { throw ProofError("bytes at \(slot.hex0x): length \(n) is over \(maxLength)") }
-            return (n, (0..<UInt64((n + 31) / 32)).map { StorageSlot.add(slot, 1 + $0) }, nil)
+            return (n, dataSlots(head: slot, length: n), nil)
+        }
+    }
+
+    /// The data slots of a value of `length` bytes (none for Solidity's short form): what to prove together with
+    /// the head when the length is expected (e.g. from an `eth_call` answer), before the head's value is known.
+    public func dataSlots(head slot: Bytes, length n: Int) -> [Bytes] {
+        let words = UInt64((max(0, n) + 31) / 32)
+        switch self {
+        case .solidity: return n <= 31 ? [] : (0..<words).map { StorageSlot.add(Keccak.keccak256(StorageSlot.keyWord(slot)), $0) }
+        case .vyper: return (0..<words).map { StorageSlot.add(slot, 1 + $0) }
         }
     }
 
