@@ -16,6 +16,9 @@ MODES is a comma list of:
               header no longer hashes to the hash it claims)
   proofvalue  eth_getProof: each storageProof value XOR 0x01 (nothing else changed: e.g. another beacon root)
   proofnode   eth_getProof: one byte of the last account-proof node flipped (values left as they were)
+  proofmissing eth_getProof: the last storage proof of the answer dropped (the others stay genuine)
+  proofextra  eth_getProof: one slot (0xab…ab) added to the request upstream, so the answer carries a genuine proof
+              of a slot that was not asked
   stale=N     a stale/lying head: eth_getBlockByNumber(latest|safe|finalized|pending) answers the block N below the
               real head, eth_blockNumber says head-N (steers a "lowest head wins" pin to an old state)
   all         every mode above
@@ -29,7 +32,8 @@ import time
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-MODES = {"call", "blockhash", "logs", "storage", "code", "chainid", "head", "header", "proofnode", "proofvalue"}
+MODES = {"call", "blockhash", "logs", "storage", "code", "chainid", "head", "header", "proofnode", "proofvalue",
+         "proofmissing", "proofextra"}
 
 
 def flip_last(hexstr):
@@ -70,6 +74,8 @@ def alter(method, result, modes):
         return result
     if "proofvalue" in modes and method == "eth_getProof" and isinstance(result, dict):
         return dict(result, storageProof=[dict(p, value=hex(int(p["value"], 16) ^ 1)) for p in result.get("storageProof", [])])
+    if "proofmissing" in modes and method == "eth_getProof" and isinstance(result, dict) and result.get("storageProof"):
+        return dict(result, storageProof=result["storageProof"][:-1])
     if "proofnode" in modes and method == "eth_getProof" and isinstance(result, dict) and result.get("accountProof"):
         nodes = list(result["accountProof"])
         last = nodes[-1]
@@ -117,6 +123,22 @@ def make_stale(body, upstream, lag):
     return json.dumps(sent).encode() if touched else body
 
 
+EXTRA_SLOT = "0x" + "ab" * 32
+
+
+def add_slot(body):
+    """Adds EXTRA_SLOT to every eth_getProof request (the upstream then proves a slot the client did not ask for)."""
+    try:
+        sent = json.loads(body)
+    except ValueError:
+        return body
+    for r in sent if isinstance(sent, list) else [sent]:
+        p = r.get("params") if isinstance(r, dict) else None
+        if r.get("method") == "eth_getProof" and isinstance(p, list) and len(p) >= 2 and isinstance(p[1], list):
+            r["params"] = [p[0], p[1] + [EXTRA_SLOT]] + p[2:]
+    return json.dumps(sent).encode()
+
+
 def make_handler(upstream, modes, lag=None):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -126,6 +148,8 @@ def make_handler(upstream, modes, lag=None):
             body = self.rfile.read(n)
             if lag is not None:
                 body = make_stale(body, upstream, lag)
+            if "proofextra" in modes:
+                body = add_slot(body)
             req = urllib.request.Request(upstream, body, {"Content-Type": "application/json"})
             raw = urllib.request.urlopen(req, timeout=300).read()
             try:

@@ -207,6 +207,7 @@ public enum Chain {
             }
             TrustedReads.apply(&r, pin)
             try pin.recheck()
+            r.setFact("rpc_requests", .obj([("posts", .int(pin.client.stats.posts)), ("calls", .int(pin.client.stats.calls))]))
         }
         return r
     }

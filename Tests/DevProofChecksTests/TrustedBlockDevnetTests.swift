@@ -92,6 +92,10 @@ struct TrustedBlockDevnetTests {
         #expect(proven.contains { $0["value"]?.stringValue?.hasPrefix("allowedComposeHashes(") == true })
         #expect(proven.contains { $0["value"]?.stringValue?.hasPrefix("registeredApps(") == true })
         #expect(b.fact("proofs")?["unproven"]?.arrayValue?.isEmpty == true)
+        // Batched: the app's and the KMS's slots and code in one request, the implementation's in one more (its
+        // address is a proven slot), plus the pin, two eth_calls and the recheck.
+        let posts = try #require(b.fact("rpc_requests")?["posts"]?.int64Value)
+        #expect(posts <= 10, "\(b.fact("rpc_requests") ?? .null)")
 
         let k = try keys(e, rpc(e, [e.net.url]))
         #expect(status(k, "keys.kms_root") == .pass, "\(k.checks)")
@@ -167,12 +171,17 @@ struct TrustedBlockDevnetTests {
 
     @Test func liarAboutStorageProofsOrHeadersIsCaught() throws {
         guard let e = try Self.env.get() else { return }
-        for mode in ["storage", "proofnode"] {
+        // proofmissing / proofextra: genuine proofs, but one slot asked for is dropped or one not asked is added.
+        for mode in ["storage", "proofnode", "proofmissing", "proofextra"] {
             let liar = try e.net.startLiar(mode)
             defer { liar.stop() }
-            for r in [try boot(e, rpc(e, [liar.url])), try keys(e, rpc(e, [liar.url]))] {
+            let app = try #require(e.boot["appId"] as? String), hash = try #require(e.boot["composeHash"] as? String)
+            for r in [try boot(e, rpc(e, [liar.url])), try keys(e, rpc(e, [liar.url])), try appauth(e, rpc(e, [liar.url]), app: app, hash: hash)] {
                 #expect(status(r, "rpc.proof") == .fail, "\(mode): \(r.checks)")
                 #expect(r.verdict == .fail, "\(mode)")
+                if mode.hasPrefix("proof") && mode != "proofnode" {
+                    #expect(r.check("rpc.proof")?.summary.contains("other slots than asked") == true, "\(mode): \(r.checks)")
+                }
             }
         }
         let liar = try e.net.startLiar("header")
