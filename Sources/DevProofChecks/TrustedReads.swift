@@ -38,7 +38,12 @@ public enum TrustedReads {
         let h = reader.anchor
         r.add(.pass("rpc.trusted_block", "the provider's header for block \(t.number) hashes to the trusted \(t.hash.hex0x) (recomputed from its \(h.fields.count) fields, \(h.forkName)); state root \(h.stateRoot.hex0x)",
                     .obj(details + [("state_root", .string(h.stateRoot.hex0x)), ("fork", .string(h.forkName)), ("timestamp", .int(h.timestamp))])))
-        var pin = try o.pinUntrusted(into: &r, client: client)
+        // The pin is the trusted block by number and hash, not the head: an older trusted block is read as such
+        // (a `latest` pin would compare the head's hash with it and report a contradiction), and its age is bounded
+        // only by an explicit --max-block-age.
+        var at = o
+        at.block = .number(t.number, hash: t.hash)
+        var pin = try at.pinUntrusted(into: &r, client: client)
         guard pin.block.hash == t.hash else { throw ProofError("block \(t.number) is reported with hash \(pin.block.hash.hex0x), not the trusted \(t.hash.hex0x)") }
         pin.prover = reader
         pin.ledger = ProofLedger(layout: o.storageLayout.name)

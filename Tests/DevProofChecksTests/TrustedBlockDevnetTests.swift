@@ -192,6 +192,21 @@ struct TrustedBlockDevnetTests {
         #expect(r.verdict == .fail)
     }
 
+    /// A trusted block below the head is pinned as such (it used to be compared with the head's hash: a false
+    /// rpc.proof fail), and its age is not bounded without --max-block-age.
+    @Test func olderTrustedBlockIsPinnedItself() throws {
+        guard let e = try Self.env.get() else { return }
+        let c = try RPCClient(urls: [e.net.url])
+        let n = e.trusted.number - 2
+        let h = try ExecutionHeader(json: try c.request("eth_getBlockByNumber", [.string(RPCQuantity.encode(n)), .bool(false)]))
+        var o = rpc(e, [e.net.url], trusted: TrustedBlock(number: n, hash: h.hash))
+        o.now = Int64(clamping: h.timestamp) + 30 * 86_400
+        let r = try boot(e, o)
+        for id in ["rpc.trusted_block", "rpc.block", "rpc.proof"] { #expect(status(r, id) == .pass, "\(id): \(r.checks)") }
+        #expect(r.fact("chain")?["block"]?.int64Value == Int64(n))
+        #expect(r.fact("proofs")?["trusted_block"]?.int64Value == Int64(n))
+    }
+
     @Test func wrongTrustedHashFailsAndAMissingBlockIsInconclusive() throws {
         guard let e = try Self.env.get() else { return }
         var wrong = e.trusted.hash; wrong[31] ^= 1
