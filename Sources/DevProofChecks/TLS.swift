@@ -22,6 +22,8 @@ public struct TLSOptions: Sendable {
     /// Gateway modes: CAA records and CT export files.
     public var caaPath: String?
     public var ctLogPath: String?
+    /// dig answer lines for `_dstack-app-address.<domain>` TXT (not the gateway modes).
+    public var dnsTXTPath: String?
     public var mode: Mode
     public var kmsRootPath: String?
     /// Whole TLS exchange, seconds.
@@ -65,6 +67,16 @@ public enum TLS {
         let kmsRef = try o.kmsRootPath.map { p -> (spki: Bytes, source: String) in
             (try loadKMSRoot(try InputFile.read(p, what: "--kms-root file"), path: p), "--kms-root \(p)")
         }
+        let dnsTXT = try o.dnsTXTPath.map { (try AppAddressRecord.parse(try readBounded($0, what: "--dns-txt file", max: 1 << 20), name: $0), $0) }
+        var r = try run(o, kmsRef)
+        switch o.mode {
+        case .gateway, .acmeInfo: break
+        default: r.add(TLSDNS.txtCheck(r, dnsTXT))
+        }
+        return r
+    }
+
+    static func run(_ o: TLSOptions, _ kmsRef: (spki: Bytes, source: String)?) throws -> Report {
         var r = Report(command: "tls")
         switch o.mode {
         case .cert(let path):

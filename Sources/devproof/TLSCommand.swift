@@ -29,6 +29,8 @@ struct TLSCommand: ParsableCommand {
     var caa: String?
     @Option(name: .customLong("ct-log"), help: "CT export for the domain: crt.sh JSON rows, each with 'certificate' (base64 DER/PEM; gateway modes).")
     var ctLog: String?
+    @Option(name: .customLong("dns-txt"), help: "The domain's _dstack-app-address TXT record (dig answer lines or '\"APPID:PORT\"'); compared with the attested app id (--url, --cert, --ingress-evidence).")
+    var dnsTXT: String?
     @Option(name: .customLong("kms-root"), help: "Expected KMS root CA: certificate or public key (PEM/DER/hex). Wins over the measured key-provider id.")
     var kmsRoot: String?
 
@@ -42,6 +44,7 @@ struct TLSCommand: ParsableCommand {
             if caa != nil { throw ValidationError("--caa needs --gateway, --acme-info or --ingress-evidence") }
         }
         if ctLog != nil, gateway == nil, acmeInfo == nil { throw ValidationError("--ct-log needs --gateway or --acme-info") }
+        if dnsTXT != nil, gateway != nil || acmeInfo != nil { throw ValidationError("--dns-txt applies to an app's domain (--url, --cert, --ingress-evidence), not to the gateway's own") }
         if kmsRoot != nil, gateway != nil || withCert { throw ValidationError("--kms-root applies to RA-TLS chains (--url/--cert), not to gateway/ingress modes") }
         if let d = ingressEvidence, d.lowercased().hasPrefix("http") {
             if cert != nil { throw ValidationError("--ingress-evidence URL: the presented chain comes from the live handshake; --cert is for an evidence directory") }
@@ -81,7 +84,7 @@ struct TLSCommand: ParsableCommand {
                 mode = .cert(path: cert!)
             }
             var o = TLSOptions(mode: mode, attest: a)
-            o.kmsRootPath = kmsRoot; o.caaPath = caa; o.ctLogPath = ctLog
+            o.kmsRootPath = kmsRoot; o.caaPath = caa; o.ctLogPath = ctLog; o.dnsTXTPath = dnsTXT
             if let timeout { o.timeout = timeout }
             return try TLS.run(o)
         }

@@ -46,6 +46,32 @@ struct TLSIngressE2E {
         #expect(o.check("tls.ingress.binding") == "fail")
     }
 
+    /// `--dns-txt`: the domain's _dstack-app-address TXT record must route to the attested (measured) app id.
+    @Test func dnsTXTRoutesToTheAttestedApp() throws {
+        let base = ["--ingress-evidence", Self.i("evidences"), "--cert", Self.i("presented.pem"), "--caa", Self.i("caa.txt")] + Self.common
+        let plain = try TLSE2E.tls(base)
+        #expect(plain.status == 0 && plain.check("tls.dns.txt") == "skip", "no --dns-txt: a non-required skip")
+        let app = try #require(plain.fact("app_id")?.stringValue)
+        let dir = TestPaths.tempDir("tls-dns-txt")
+        let good = try DstackE2E.write(dir, "good.txt", Array("_dstack-app-address.ingress.devproof.test. 300 IN TXT \"\(app):443\"\n".utf8))
+        let split = try DstackE2E.write(dir, "split.txt", Array("\"\(app.prefix(10))\" \"\(app.dropFirst(10)):8443\"\n".utf8))
+        let other = try DstackE2E.write(dir, "other.txt", Array("_dstack-app-address.ingress.devproof.test. 300 IN TXT \"\(String(repeating: "ab", count: 20)):443\"\n".utf8))
+        let bad = try DstackE2E.write(dir, "bad.txt", Array("_dstack-app-address.x. 300 IN TXT \"not-an-app\"\n".utf8))
+        let empty = try DstackE2E.write(dir, "empty.txt", Array("; no answer\n".utf8))
+        for f in [good, split] {
+            let o = try TLSE2E.tls(base + ["--dns-txt", f])
+            #expect(o.status == 0 && o.check("tls.dns.txt") == "pass", "\(f): \(o.failing)")
+        }
+        let o = try TLSE2E.tls(base + ["--dns-txt", other])
+        #expect(o.status == 1 && o.check("tls.dns.txt") == "fail")
+        #expect(try TLSE2E.tls(base + ["--dns-txt", empty]).check("tls.dns.txt") == "fail")
+        #expect(try Run.devproof(["tls", "--json", "--dns-txt", bad] + base).status == 2)
+        #expect(try Run.devproof(["tls", "--acme-info", TLSE2E.f("gateway/acme-info.json"), "--dns-txt", good]).status == 2)
+        // An app id that is not verified (opted out of DCAP: app.identity cannot pass) is never compared.
+        let unverified = try TLSE2E.tls(["--ingress-evidence", Self.i("evidences"), "--cert", Self.i("presented.pem"), "--no-dcap", "--dns-txt", good])
+        #expect(unverified.check("tls.dns.txt") != "pass")
+    }
+
     @Test func badInputs() throws {
         let dir = TestPaths.tempDir("tls-ingress-bad")
         _ = try DstackE2E.write(dir, "sha256sum.txt", Array("abc  ../../etc/passwd\n".utf8))
