@@ -26,8 +26,10 @@ public final class ProvenChainReader: @unchecked Sendable {
     public let client: RPCClient
     public let anchor: ExecutionHeader
     public let maxWalk: Int
-    /// Calls per JSON-RPC batch (a longer prefetch is sent in several).
+    /// Calls, and storage slots, per JSON-RPC batch (a longer prefetch is sent in several): a storage proof is a
+    /// few kB, so 1,024 slots keep an answer to a few MB, far below the HTTP client's body bound.
     public static let maxBatch = 64
+    public static let maxBatchSlots = 1024
 
     private let lock = NSLock()
     /// Accounts proven at the anchor (storage left empty) and their proven slots.
@@ -144,10 +146,15 @@ public final class ProvenChainReader: @unchecked Sendable {
             }
         }
         calls += code.map { RPCCall("eth_getCode", [.string($0.hex), block]) }
-        var results = [Result<JSONValue, RPCError>]()
-        for start in stride(from: 0, to: calls.count, by: ProvenChainReader.maxBatch) {
-            results += try client.batch(Array(calls[start..<min(start + ProvenChainReader.maxBatch, calls.count)]))
+        var results = [Result<JSONValue, RPCError>](), pending = [RPCCall](), slots = 0
+        for (i, call) in calls.enumerated() {
+            let n = i < asked.count ? asked[i].slots.count : 0
+            if !pending.isEmpty, pending.count == ProvenChainReader.maxBatch || slots + n > ProvenChainReader.maxBatchSlots {
+                results += try client.batch(pending); pending = []; slots = 0
+            }
+            pending.append(call); slots += n
         }
+        if !pending.isEmpty { results += try client.batch(pending) }
         var accounts = [Address: ProvenAccount]()
         for (i, r) in asked.enumerated() {
             let acct = try ProvenChainReader.verify(try AccountProof(json: try results[i].get()), asked: r, stateRoot: header.stateRoot)

@@ -52,6 +52,22 @@ struct ProvenReadsBatchDevnetTests {
         #expect(c.stats.posts - p == 1)
     }
 
+    /// Many slots: an account's slots are split at AccountProof.maxSlots (256) per eth_getProof, and a batch carries at
+    /// most maxBatchSlots (1,024) slots, so 1,100 slots are 5 proofs in 2 requests.
+    @Test func largePrefetchIsSplitWithinBounds() throws {
+        guard TestPaths.python != nil else { print("SKIP: no Python venv"); return }
+        let net = try Self.net.get()
+        let (r, c) = try reader(net.url)
+        let app = try Address(try net.address("app_timelock_owner"))
+        let slots: [Bytes] = (0..<1100).map { Word(UInt64(1000 + $0)).bytes }
+        let before = (c.stats.posts, c.stats.calls)
+        try r.prefetch([ProofRequest(app, slots: slots)])
+        #expect(c.stats.posts - before.0 == 2 && c.stats.calls - before.1 == 5, "\(c.stats.posts - before.0) posts, \(c.stats.calls - before.1) calls")
+        let a = try r.account(app, slots: [slots[0], slots[1099]])
+        #expect(c.stats.calls - before.1 == 5)
+        #expect(a.value(at: slots[1099]) == (try c.getStorageAt(app, slot: slots[1099], block: r.anchor.number)))
+    }
+
     @Test func proofLackingAnAskedSlotIsRefused() throws {
         guard TestPaths.python != nil else { print("SKIP: no Python venv"); return }
         let net = try Self.net.get()
