@@ -9,8 +9,9 @@ import TDX
 public enum AttestBatch {
     public enum Kind: String, Sendable { case quote, evidence }
 
-    /// Bound on the number of inputs of one batch (over it: exit 2).
-    public static let maxInputs = 100_000
+    /// Bound on the number of inputs of one batch (over it: exit 2). Every item's report is held until the summary is
+    /// printed (~50 KB each for a KMS Info), so this also bounds memory (~0.5 GB).
+    public static let maxInputs = 10_000
 
     /// The inputs of `--<flag> PATH...`: files as given, each directory replaced by its regular files (sorted by name;
     /// hidden files included, subdirectories not descended). Exit 2 for a missing path, an empty directory, or more
@@ -32,8 +33,9 @@ public enum AttestBatch {
             }
             guard !files.isEmpty else { throw DevProofError.usage("--\(flag) directory '\(p)' holds no regular file") }
             out += files
-            if out.count > maxInputs { throw DevProofError.usage("--\(flag): more than \(maxInputs) inputs in one batch") }
+            if out.count > maxInputs { break }
         }
+        if out.count > maxInputs { throw DevProofError.usage("--\(flag): more than \(maxInputs) inputs in one batch; split it") }
         return out
     }
 

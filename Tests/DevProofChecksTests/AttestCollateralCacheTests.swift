@@ -58,4 +58,20 @@ struct AttestCollateralCacheTests {
         #expect(b.exitCode == 1)
         #expect(b.facts.first { $0.key == "collateral_verifications" }?.value == .int(1))
     }
+
+    /// A directory input: its regular files sorted, subdirectories skipped; bounded; a missing path is exit 2.
+    @Test func expandDirectories() throws {
+        let dir = TestPaths.tempDir("batch-expand")
+        for n in ["b.json", "a.json", ".hidden"] { try InputFile.write(dir.appendingPathComponent(n).path, [0x7B]) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        let got = try AttestBatch.expand([dir.path, Self.fx("tdx-v4-valid.quote")], flag: "evidence")
+        #expect(got.map { ($0 as NSString).lastPathComponent } == [".hidden", "a.json", "b.json", "tdx-v4-valid.quote"])
+        #expect(throws: DevProofError.self) { try AttestBatch.expand([dir.appendingPathComponent("nope").path], flag: "evidence") }
+        let big = TestPaths.tempDir("batch-big")
+        for i in 0...AttestBatch.maxInputs { FileManager.default.createFile(atPath: big.appendingPathComponent("\(i)").path, contents: nil) }
+        do { _ = try AttestBatch.expand([big.path], flag: "evidence"); Issue.record("no bound") } catch let e as DevProofError {
+            #expect(e.category == .usage && e.description.contains("more than \(AttestBatch.maxInputs)"))
+        }
+        try? FileManager.default.removeItem(at: big)
+    }
 }
