@@ -5,7 +5,7 @@ PYTHON := $(abspath $(VENV))/bin/python
 SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=
 DEVPROOF_CORPUS ?= $(abspath ../shared/corpus)
-APT_PACKAGES := libssl-dev libsecp256k1-dev libcurl4-openssl-dev zlib1g-dev libzstd-dev pkg-config python3-venv python3-pip buildah skopeo time
+APT_PACKAGES := libssl-dev libsecp256k1-dev libcurl4-openssl-dev zlib1g-dev libzstd-dev pkg-config openssl python3-venv python3-pip buildah skopeo time
 # Only for `make test` and `make install-check`: headless Chromium renders the HTML report; man renders the man page.
 TEST_APT_PACKAGES := chromium man-db
 PREFIX ?= /usr/local
@@ -19,7 +19,7 @@ BIN_RELEASE := .build/release/devproof
 export DEVPROOF_PYTHON := $(PYTHON)
 export DEVPROOF_CORPUS
 
-.PHONY: all deps test-deps venv buildinfo build release demo test bench fixtures install install-check clean
+.PHONY: all deps test-deps venv buildinfo build release static demo test bench fixtures install install-check clean
 
 all: build
 
@@ -61,8 +61,10 @@ release: deps buildinfo
 
 # A binary that runs without the Swift toolchain (static Swift stdlib; OpenSSL, libsecp256k1 and libcurl stay
 # shared Debian libraries), its man page and bash/zsh/fish completions, under $(DESTDIR)$(PREFIX).
-install: deps buildinfo
+static: deps buildinfo
 	$(SWIFT) build -c release --product devproof --scratch-path $(STATIC_BUILD) -Xswiftc -static-stdlib $(SWIFT_BUILD_FLAGS)
+
+install: static
 	bash scripts/install "$(STATIC_BUILD)/release/devproof" "$(DESTDIR)$(PREFIX)"
 
 # CI step: install into a temporary prefix and run the installed binary without the toolchain on any path.
@@ -82,8 +84,9 @@ test: venv test-deps buildinfo
 	  rc=$${PIPESTATUS[0]}; \
 	  $(PYTHON) scripts/report_consumers.py json-all docs/report.schema.json .build/test-reports || rc=1; exit $$rc
 
-bench: venv release
-	@bash scripts/bench $(BIN_RELEASE)
+# The one-shot CLI numbers are taken on the installed (static-stdlib) build as well (scripts/bench.d/10-dcap).
+bench: venv release static
+	@DEVPROOF_STATIC_BIN=$(STATIC_BUILD)/release/devproof bash scripts/bench $(BIN_RELEASE)
 
 # Regenerate Fixtures/ deterministically from the project's own generator.
 fixtures: venv

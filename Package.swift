@@ -19,8 +19,9 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1",
                        providers: [.apt(["libsecp256k1-dev"])]),
-        .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
-                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        // Headers only: libcurl is dlopen-ed on the first HTTP request (Sources/CCurl/shim.h, docs/decisions.md),
+        // so no pkg-config (it would add -lcurl and load libcurl's ~25 dependencies into every run).
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // gzip and zstd layer decompression for OCI images (Debian: zlib1g-dev, libzstd-dev); docs/decisions.md.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),

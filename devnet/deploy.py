@@ -473,7 +473,34 @@ def scenario_stage(d):
     return {"contracts": c, "facts": {"apps": apps, "running_compose_hash": running}}
 
 
+# EIP-4788 beacon-roots contract: its address and runtime bytecode are protocol constants from the EIP.
+BEACON_ROOTS = "0x000F3df6D732807Ef1319fB7B8bB8522d0Beac02"
+BEACON_ROOTS_CODE = ("0x3373fffffffffffffffffffffffffffffffffffffffe14604d57602036146024575f5ffd5b5f35801560495762001fff81069081"
+                     "5414603c575f5ffd5b62001fff01545f5260205ff35b5f5ffd5b62001fff42064281555f359062001fff015500")
+BEACON_WINDOW = 8191
+
+
+def scenario_lightclient(d):
+    """The EIP-4788 contract with one ring-buffer entry (timestamp slot ts % 8191 -> ts, root slot ts % 8191 + 8191
+    -> root), as the per-block system call would have left it; eth-tester cannot make that call, so the code and the
+    two words are set in the state (anvil_setCode / anvil_setStorageAt) and committed by one mined block."""
+    head = d.head()
+    ts = d.block_ts(head)
+    root = "0x" + keccak(text="devproof devnet beacon root").hex()
+    d.rpc("anvil_setCode", BEACON_ROOTS, BEACON_ROOTS_CODE)
+    d.rpc("anvil_setStorageAt", BEACON_ROOTS, hex(ts % BEACON_WINDOW), hex(ts))
+    d.rpc("anvil_setStorageAt", BEACON_ROOTS, hex(ts % BEACON_WINDOW + BEACON_WINDOW), root)
+    d.rpc("evm_mine")
+    block = d.head()
+    got = d.rpc("eth_call", {"to": BEACON_ROOTS, "data": "0x" + ts.to_bytes(32, "big").hex()}, "latest")
+    if int(got, 16) != int(root, 16):
+        raise RuntimeError(f"beacon roots contract answers {got} for {ts}, expected {root}")
+    return {"contracts": {"beacon_roots": BEACON_ROOTS},
+            "facts": {"beacon_roots": {"address": BEACON_ROOTS, "timestamp": ts, "root": root, "block": block}}}
+
+
 SCENARIOS = {"empty": scenario_empty, "default": scenario_default, "bench-history": scenario_bench_history,
+             "lightclient": scenario_lightclient,
              "stage": scenario_stage}
 
 

@@ -12,6 +12,10 @@ MODES is a comma list of:
   code        eth_getCode: a byte appended
   chainid     eth_chainId / net_version: a different chain
   head        eth_blockNumber: 5 blocks behind
+  header      eth_getBlockByNumber/ByHash: "timestamp" +1 and "stateRoot" altered, "hash" left as it was (the
+              header no longer hashes to the hash it claims)
+  proofvalue  eth_getProof: each storageProof value XOR 0x01 (nothing else changed: e.g. another beacon root)
+  proofnode   eth_getProof: one byte of the last account-proof node flipped (values left as they were)
   stale=N     a stale/lying head: eth_getBlockByNumber(latest|safe|finalized|pending) answers the block N below the
               real head, eth_blockNumber says head-N (steers a "lowest head wins" pin to an old state)
   all         every mode above
@@ -25,7 +29,7 @@ import time
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-MODES = {"call", "blockhash", "logs", "storage", "code", "chainid", "head"}
+MODES = {"call", "blockhash", "logs", "storage", "code", "chainid", "head", "header", "proofnode", "proofvalue"}
 
 
 def flip_last(hexstr):
@@ -59,6 +63,19 @@ def alter(method, result, modes):
             result["balance"] = hex(int(result["balance"], 16) + 1)
             result["storageProof"] = [dict(p, value=hex(int(p["value"], 16) ^ 1)) for p in result.get("storageProof", [])]
             return result
+    if "header" in modes and method in ("eth_getBlockByNumber", "eth_getBlockByHash") and isinstance(result, dict):
+        result = dict(result)
+        result["timestamp"] = hex(int(result["timestamp"], 16) + 1)
+        result["stateRoot"] = flip_last(result.get("stateRoot"))
+        return result
+    if "proofvalue" in modes and method == "eth_getProof" and isinstance(result, dict):
+        return dict(result, storageProof=[dict(p, value=hex(int(p["value"], 16) ^ 1)) for p in result.get("storageProof", [])])
+    if "proofnode" in modes and method == "eth_getProof" and isinstance(result, dict) and result.get("accountProof"):
+        nodes = list(result["accountProof"])
+        last = nodes[-1]
+        mid = len(last) // 2 & ~1
+        nodes[-1] = last[:mid] + "%02x" % (int(last[mid:mid + 2], 16) ^ 0x10) + last[mid + 2:]
+        return dict(result, accountProof=nodes)
     if "code" in modes and method == "eth_getCode":
         return result + "00"
     if "chainid" in modes:

@@ -193,6 +193,10 @@ class Node:
             "anvil_mine": lambda n="0x1", interval=None: self.mine_many(parse_quantity(n), interval),
             "evm_increaseTime": self.increase_time,
             "evm_setNextBlockTimestamp": self.set_next_timestamp,
+            "anvil_setCode": self.set_code,
+            "hardhat_setCode": self.set_code,
+            "anvil_setStorageAt": self.set_storage_at,
+            "hardhat_setStorageAt": self.set_storage_at,
             "evm_snapshot": lambda: hex(self.tester.take_snapshot()),
             "evm_revert": self.revert,
         }
@@ -526,6 +530,31 @@ class Node:
         self.set_next_timestamp(max(latest_ts + 1, int(time.time())) + secs)
         self.mine_many(1, None)
         return hex(secs)
+
+    def _edit_pending_state(self, edit):
+        """Applies `edit(state)` to the pending block's state: the next mined block's state root commits to it (how
+        the devnet gets system contracts such as EIP-4788's, whose per-block system call eth-tester cannot make)."""
+        chain = self.backend.chain
+        state = chain.get_vm().state
+        edit(state)
+        root = state.make_state_root()
+        state.persist()
+        chain.header = chain.header.copy(state_root=root)
+
+    def set_code(self, address, code):
+        """anvil_setCode / hardhat_setCode: replaces an account's code (in the next mined block)."""
+        if not isinstance(code, str) or not re.fullmatch(r"0x([0-9a-fA-F]{2})*", code) or len(code) > 2 + 2 * 24576:
+            raise RpcError(-32602, "code must be 0x-hex of at most 24576 bytes")
+        self._edit_pending_state(lambda st: st.set_code(to_canonical_address(address), bytes.fromhex(code[2:])))
+        return True
+
+    def set_storage_at(self, address, slot, value):
+        """anvil_setStorageAt / hardhat_setStorageAt: sets one storage word (in the next mined block)."""
+        s, v = parse_quantity(slot, "storage slot"), parse_quantity(value, "storage value")
+        if s >= 2**256 or v >= 2**256:
+            raise RpcError(-32602, "storage slot and value must fit 32 bytes")
+        self._edit_pending_state(lambda st: st.set_storage(to_canonical_address(address), s, v))
+        return True
 
     def set_next_timestamp(self, ts):
         """The next mined block gets exactly this timestamp (must exceed the latest block's)."""

@@ -16,6 +16,7 @@
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
 #include <openssl/param_build.h>
+#include <string.h>
 
 // sk_X509_* are macros in OpenSSL 3; Swift cannot call them, so wrap them.
 static inline STACK_OF(X509) *devproof_sk_X509_new_null(void) { return sk_X509_new_null(); }
@@ -43,14 +44,37 @@ static inline long devproof_SSL_set_tlsext_host_name(SSL *s, const char *name) {
 // deprecation warnings are silenced only here.
 #pragma clang diagnostic push
 #pragma clang diagnostic ignored "-Wdeprecated-declarations"
-static inline EC_KEY *devproof_p256_key_new(const unsigned char *xy64) {
-    EC_KEY *k = EC_KEY_new_by_curve_name(NID_X9_62_prime256v1);
-    BIGNUM *x = BN_bin2bn(xy64, 32, NULL);
-    BIGNUM *y = BN_bin2bn(xy64 + 32, 32, NULL);
-    int ok = k != NULL && x != NULL && y != NULL && EC_KEY_set_public_key_affine_coordinates(k, x, y) == 1;
-    BN_free(x); BN_free(y);
+/// `g` is the caller's P-256 group, built once per process (EC_KEY_new_by_curve_name rebuilds the group on
+/// every call). The point must be on the curve (checked explicitly; P-256 has cofactor 1, so that is the
+/// whole public-key validation). EC_KEY_set_public_key_affine_coordinates would also run EC_KEY_check_key,
+/// whose order multiplication costs as much as an ECDSA verification and adds nothing for cofactor 1.
+static inline EC_KEY *devproof_p256_key_new(const EC_GROUP *g, const unsigned char *xy64) {
+    unsigned char oct[65];
+    oct[0] = 0x04;
+    memcpy(oct + 1, xy64, 64);
+    EC_KEY *k = EC_KEY_new();
+    EC_POINT *pt = g != NULL ? EC_POINT_new(g) : NULL;
+    int ok = k != NULL && pt != NULL && EC_KEY_set_group(k, g) == 1
+        && EC_POINT_oct2point(g, pt, oct, sizeof oct, NULL) == 1
+        && EC_POINT_is_on_curve(g, pt, NULL) == 1 && EC_POINT_is_at_infinity(g, pt) == 0
+        && EC_KEY_set_public_key(k, pt) == 1;
+    EC_POINT_free(pt);
     if (!ok) { EC_KEY_free(k); ERR_clear_error(); return NULL; }
     return k;
+}
+/// The subject key of a certificate as raw P-256 x || y, read from the SubjectPublicKeyInfo bytes without
+/// going through OpenSSL's key decoders: 1 when the key is id-ecPublicKey on prime256v1, uncompressed.
+static inline int devproof_x509_p256_xy(X509 *x, unsigned char *xy64) {
+    X509_PUBKEY *pub = X509_get_X509_PUBKEY(x);
+    ASN1_OBJECT *alg = NULL; const unsigned char *pk = NULL; int len = 0; X509_ALGOR *pa = NULL;
+    if (pub == NULL || X509_PUBKEY_get0_param(&alg, &pk, &len, &pa, pub) != 1) { ERR_clear_error(); return 0; }
+    if (OBJ_obj2nid(alg) != NID_X9_62_id_ecPublicKey || pa == NULL) return 0;
+    const ASN1_OBJECT *pobj = NULL; int ptype = 0; const void *pval = NULL;
+    X509_ALGOR_get0(&pobj, &ptype, &pval, pa);
+    if (ptype != V_ASN1_OBJECT || pval == NULL || OBJ_obj2nid((const ASN1_OBJECT *)pval) != NID_X9_62_prime256v1) return 0;
+    if (len != 65 || pk[0] != 0x04) return 0;
+    memcpy(xy64, pk + 1, 64);
+    return 1;
 }
 static inline void devproof_p256_key_free(EC_KEY *k) { EC_KEY_free(k); }
 /// 1 valid, 0 invalid, -1 error. `rs64` is raw r || s.

@@ -60,8 +60,11 @@ extension AppAuth {
             let pinned = try rpc.pin(into: &r)
             let chain = AppAuthRPCChain(pinned)
             if o.progress { chain.progress = LogScanner.stderrProgress }
+            chain.provenApp = app
+            chain.layout = rpc.storageLayout
             let snapshot = try AppAuthReader(chain: chain, fromBlock: o.fromBlock).read(app: app, runningHash: running)
             var report = judge(snapshot, policy)
+            TrustedReads.apply(&report, pinned)
             report.setFact("rpc", pinned.json)
             report.setFact("rpc_requests", .obj([("posts", .int(pinned.client.stats.posts)), ("calls", .int(pinned.client.stats.calls))]))
             try pinned.recheck()

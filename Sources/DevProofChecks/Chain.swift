@@ -151,7 +151,18 @@ public enum Chain {
                                     .obj([("contract", .string(target.checksummed)), ("return_data", .string(out.hex0x))])))
                         return
                     }
-                    let allowed = v[0].boolValue ?? false, reason = v[1].stringValue ?? ""
+                    var allowed = v[0].boolValue ?? false, reason = v[1].stringValue ?? ""
+                    // With --trusted-block: the decision recomputed from proven storage; it decides, the eth_call
+                    // answer is cross-checked (a contradiction fails rpc.proof). Without a layout: unproven.
+                    if let p = proven {
+                        let name = "\(fn.name)(bootInfo)"
+                        if let (ok, why) = try provenDecision(p, target) {
+                            p.ledger.proven(name, on: target, slots: [], value: String(ok), call: String(allowed), checks: [id])
+                            if ok != allowed { allowed = false; reason = "eth_call says \(v[0].boolValue == true ? "allowed" : "denied"), the proven storage says \(ok ? "allowed" : "denied: \(why)")" }
+                        } else {
+                            p.unproven(name, on: target, String(allowed) + (reason.isEmpty ? "" : " (\(reason))"), checks: [id])
+                        }
+                    }
                     let details = JSONValue.obj([("contract", .string(target.checksummed)), ("isAllowed", .bool(allowed)),
                                                  ("reason", .string(reason)), ("block", .int(pin.block.number))])
                     if allowed {
@@ -163,6 +174,15 @@ public enum Chain {
                     r.add(.fail(id, "\(label).\(fn.name) \(rev)", .obj([("contract", .string(target.checksummed)),
                                                                         ("revert_data", .string(raw.hex0x)), ("reason", .string(rev.reason))])))
                 }
+            }
+            let proven = DstackProvenReads(pin, layout: o.rpc.storageLayout)
+            /// isAppAllowed from proven storage; nil when the app does not run DstackApp code (no layout applies).
+            func provenDecision(_ p: DstackProvenReads, _ target: Address) throws -> (Bool, String)? {
+                guard try DstackProvenReads.runsDstackApp(pin, info.appId) else { return nil }
+                let id = target == info.appId ? "chain.boot_app" : "chain.boot_kms"
+                let app = { try p.appAllows(info.appId, composeHash: info.composeHash, deviceId: info.deviceId, tcbStatus: info.tcbStatus, checks: [id]) }
+                if target == info.appId { return try app() }
+                return try p.kmsAllows(target, appId: info.appId, osImageHash: info.osImageHash, app: app, checks: [id])
             }
             let code = try pin.getCode(info.appId)
             if code.isEmpty {
@@ -178,6 +198,7 @@ public enum Chain {
             } else {
                 r.add(.skip("chain.boot_kms", "no --kms: the KMS-level checks (registration, OS image allowlist) were not simulated"))
             }
+            TrustedReads.apply(&r, pin)
             try pin.recheck()
         }
         return r
@@ -311,6 +332,9 @@ public enum Chain {
                 r.add(.pass("chain.history", "\(timeline.count) event(s) from block \(from) to \(pin.block.number) in \(scan.requests) eth_getLogs request(s)" +
                             (unknown > 0 ? "; \(unknown) log(s) of other events" : ""), details))
             }
+            // Logs are not covered by storage proofs: under --trusted-block they are eth_call-class (unproven) evidence.
+            pin.ledger?.unproven("eth_getLogs [\(from), \(pin.block.number)]", on: app, value: "\(scan.logs.count) log(s)", checks: ["chain.history"])
+            TrustedReads.apply(&r, pin)
             try pin.recheck()
         }
         return r

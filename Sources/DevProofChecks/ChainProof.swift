@@ -40,7 +40,10 @@ extension Chain {
             if let kc = o.kmsContract, let pin {
                 let kmsAddr = kc
                 let info = try pin.call(DstackABI.kmsInfo, on: kmsAddr)
-                let k256 = info[0].bytesValue ?? []
+                var k256 = info[0].bytesValue ?? []
+                if let p = DstackProvenReads(pin, layout: o.rpc.storageLayout) {
+                    k256 = try p.k256Pubkey(kmsAddr, call: k256.hex0x, checks: ["chain.kms_root"])
+                }
                 guard let pk = try? Secp256k1.PublicKey(sec1: k256) else {
                     r.add(.fail("chain.kms_root", "DstackKms \(kmsAddr).kmsInfo().k256Pubkey (\(k256.hex0x)) is not a secp256k1 public key")); return
                 }
@@ -62,6 +65,9 @@ extension Chain {
                 }
                 oracleRoot = try pin.call(DstackABI.oracleKmsRoot, on: oracle)[0].addressValue
                 oracleAppId = try pin.call(DstackABI.oracleAppId, on: oracle)[0].bytesValue
+                // TeeOracle keeps both as immutables (in its code, not in storage): no storage proof covers them.
+                pin.ledger?.unproven("kmsRoot()", on: oracle, value: oracleRoot?.checksummed ?? "?", checks: ["chain.oracle_kms_root"] + (expectedRoot == nil ? ["chain.proof_offchain"] : []))
+                pin.ledger?.unproven("appId()", on: oracle, value: oracleAppId?.hex0x ?? "?", checks: ["chain.oracle_app_id"] + (appId == nil ? ["chain.proof_offchain"] : []))
                 r.setFact("oracle", .obj([("address", .string(oracle.checksummed)), ("kmsRoot", .string(oracleRoot?.checksummed ?? "")),
                                           ("appId", .string(oracleAppId?.hex0x ?? ""))]))
                 if let exp = expectedRoot, let got = oracleRoot {
@@ -124,6 +130,7 @@ extension Chain {
                 var onchain: TeeOracleOutcome?
                 switch try pin.call(to: oracle, data: data) {
                 case .returned(let out):
+                    pin.ledger?.unproven("verify(proof)", on: oracle, value: out.hex0x, checks: ["chain.proof_onchain", "chain.proof_agree"])
                     let ok: Bool
                     do { ok = try DstackABI.oracleVerify.decodeOutput(out)[0].boolValue ?? false } catch let e as ABIError {
                         r.add(.fail("chain.proof_onchain", "oracle.verify returned data that is not a bool: \(e.message)")); return
@@ -151,6 +158,7 @@ extension Chain {
                     r.add(.notApplicable("chain.proof_agree", "off-chain verification could not run"))
                 }
             }
+            if let pin { TrustedReads.apply(&r, pin) }
             try pin?.recheck()
         }
         return r

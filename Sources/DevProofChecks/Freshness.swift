@@ -95,21 +95,23 @@ public enum Freshness {
     static let storageEnvHints = ["DATABASE", "_URL", "POSTGRES", "MYSQL", "REDIS", "MONGO", "_DSN", "S3_"]
 
     static func staticChecks(_ path: String, _ r: inout Report) throws {
-        let (_, v) = try InputFile.readJSON(path, what: "--app-compose file")
-        guard case .object = v else { throw DevProofError.malformed("--app-compose \(path) is not a JSON object") }
-        let envs = v["allowed_envs"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        let compose = v["docker_compose_file"]?.stringValue ?? ""
-        let operatorEnvs = envs.filter { e in storageEnvHints.contains { e.uppercased().contains($0) } }
+        // The same app-compose reader as stage and reproduce (one parser; its YAML must be valid here too).
+        let bytes = try InputFile.read(path, what: "--app-compose file")
+        let audit: ComposeAudit
+        do { audit = try ComposeAudit.appCompose(bytes) } catch let e as DevProofError {
+            throw DevProofError.malformed("--app-compose \(path): \(e)")
+        }
+        let operatorEnvs = audit.allowedEnvs.filter { e in storageEnvHints.contains { e.uppercased().contains($0) } }
         if !operatorEnvs.isEmpty {
             r.add(.warn("freshness.storage.operator_controlled", "storage location set by the operator at deploy time (allowed_envs: \(operatorEnvs.joined(separator: ", "))): they can restore an old copy",
                         .obj([("allowed_envs", .strings(operatorEnvs))])))
         } else {
-            r.add(.info("freshness.storage.operator_controlled", "no storage location among allowed_envs" + (compose.contains("${") ? " (the compose still reads ${…} variables)" : "")))
+            r.add(.info("freshness.storage.operator_controlled", "no storage location among allowed_envs" + (audit.interpolatesVariables ? " (the compose still reads ${…} variables)" : "")))
         }
-        let kms = v["kms_enabled"]?.boolValue ?? false
+        let kms = audit.kmsEnabled ?? false
         r.add(.info("freshness.storage.kms_key", kms ? "kms_enabled: keys derived from the KMS give confidentiality and integrity, never freshness"
                                                      : "kms_enabled is false: no KMS-derived keys"))
-        switch v["secure_time"]?.boolValue {
+        switch audit.secureTime {
         case true?: r.add(.info("freshness.secure_time", "secure_time is on: the guest clock is synchronised securely before the app starts"))
         default: r.add(.warn("freshness.secure_time", "secure_time is off or absent: statement timestamps come from a clock the host can influence"))
         }

@@ -214,8 +214,13 @@ public enum Keys {
             do { out = try chain.call(DstackABI.kmsInfo, [], on: contract) } catch let e as CallReverted {
                 throw DevProofError.malformed("kmsInfo() on \(contract.checksummed) reverted (\(e.revert)): is --kms-contract a DstackKms?")
             }
-            guard case .bytes(let pub)? = out.first else {
+            guard case .bytes(var pub)? = out.first else {
                 throw DevProofError.malformed("kmsInfo() on \(contract.checksummed) did not return bytes k256Pubkey first")
+            }
+            // With --trusted-block: the key proven from the contract's storage, compared with the eth_call answer.
+            if let proven = DstackProvenReads(chain, layout: o.rpc.storageLayout) {
+                pub = try proven.k256Pubkey(contract, call: pub.hex0x, checks: ["keys.kms_root"])
+                TrustedReads.apply(&r, chain)
             }
             guard !pub.isEmpty else {
                 resolved = .failed("DstackKms \(contract.checksummed) has no k256Pubkey set in kmsInfo() at block \(chain.block.number)", details: details)

@@ -1,4 +1,5 @@
 import DevProofCore
+import DstackChain
 import EVM
 
 /// The chain-read options shared by every command that talks to a chain (keys --kms-contract, chain, appauth):
@@ -20,8 +21,11 @@ public struct RPCOptions: Sendable {
     public var now: Int64?
     /// Injected transport (tests); nil = HTTP.
     public var transport: RPCTransport?
-    // The light-client anchor (`--trusted-block N:HASH`) of the lightclient work plugs in here: it will check
-    // the pinned header against the anchor before any read (see RPCFlags in the CLI).
+    /// `--trusted-block N:HASH`: the auditor's anchor. The pin is that block; its header is hash-checked, and code
+    /// and storage reads are proven by eth_getProof against its state root (see `TrustedReads`).
+    public var trustedBlock: TrustedBlock?
+    /// Where dstack's contracts keep the proven values (`--storage-layout`).
+    public var storageLayout: DstackStorageLayout = .dstack
     public init() {}
 
     public var policy: PinPolicy {
@@ -42,14 +46,20 @@ public struct RPCOptions: Sendable {
     /// Connects and pins the block; the `rpc.block` check and the `chain` fact describe the pin. Refusals and
     /// unreachable providers throw; run it inside `RPCGuard.run`, which turns them into checks.
     public func pin(into r: inout Report) throws -> PinnedChain {
+        if let t = trustedBlock { return try TrustedReads.pin(self, t, into: &r) }
+        return try pinUntrusted(into: &r)
+    }
+
+    func pinUntrusted(into r: inout Report, client given: RPCClient? = nil) throws -> PinnedChain {
         let selector = block
         let policy = self.policy
-        let pin = try PinnedChain.pin(try client(), selector, policy: policy)
+        let pin = try PinnedChain.pin(try given ?? client(), selector, policy: policy)
         r.setFact("chain", pin.json)
         let n = pin.client.endpoints.count
         let age = policy.now - Int64(clamping: pin.block.timestamp)
         var summary = "reads pinned to block \(pin.block.number) (\(pin.block.hash.hex0x)) on chain \(pin.chainId), \(age) s old at --now"
         if n > 1 { summary += ", header confirmed by \(n) providers" }
+        if trustedBlock != nil { summary += ", the trusted block (--trusted-block)" }
         if pin.heads.count > 1, let lo = pin.heads.map(\.number).min(), let hi = pin.heads.map(\.number).max() {
             summary += ", heads within \(hi - lo) block(s)"
         }
@@ -90,6 +100,13 @@ public enum RPCGuard {
             setBlock(&r, .skip("rpc.block", "chain read failed: \(why)", .obj([("error", .string(why))])))
         } catch let e as PinRefused {
             setBlock(&r, .skip("rpc.block", e.reason, e.details))
+        } catch let e as TrustedBlockRefused {
+            setBlock(&r, .skip("rpc.block", "no block pinned: \(e.reason)"))
+        } catch let e as ProofError {
+            // A code, storage or header answer that does not verify against the trusted block: the provider lied
+            // (or serves another chain). Like a quorum disagreement, the evidence is contradicted: fail.
+            r.add(.fail("rpc.proof", "an answer does not verify against the trusted block \(r.fact("chain")?["block"]?.int64Value.map(String.init) ?? "?"): \(e.reason)",
+                        .obj([("error", .string(e.reason))])))
         } catch let e as BlockHashMismatch {
             setBlock(&r, .fail("rpc.block", e.description))
         } catch let e as ABIError {

@@ -176,9 +176,9 @@ public struct HTTPClient: Sendable {
     }
 
     private func perform(_ request: HTTPRequest, method: String, attempt: Int, total: Int) -> Outcome {
-        _ = curlGlobalInitResult
-        guard let curl = curl_easy_init() else { return .failure("libcurl initialisation failed", retryable: false) }
-        defer { curl_easy_cleanup(curl) }
+        if let why = curlLoadFailure { return .failure("HTTP unavailable: \(why)", retryable: false) }
+        guard let curl = devproof_curl_easy_init() else { return .failure("libcurl initialisation failed", retryable: false) }
+        defer { devproof_curl_easy_cleanup(curl) }
 
         let box = TransferBox(url: HTTPClient.redacted(request.url), maxBody: maxBodyBytes, slowAfter: slowAfter,
                               attemptLabel: "(attempt \(attempt)/\(total))", progress: progress)
@@ -192,15 +192,15 @@ public struct HTTPClient: Sendable {
         defer { errbuf.deallocate() }
 
         var list: UnsafeMutablePointer<curl_slist>? = nil
-        defer { if let l = list { curl_slist_free_all(l) } }
+        defer { if let l = list { devproof_curl_slist_free_all(l) } }
         var hasUA = false
         for (k, v) in request.headers {
             if k.lowercased() == "user-agent" { hasUA = true }
-            list = curl_slist_append(list, "\(k): \(v)")
+            list = devproof_curl_slist_append(list, "\(k): \(v)")
         }
-        if !hasUA { list = curl_slist_append(list, "User-Agent: devproof/\(DevProofVersion.current)") }
+        if !hasUA { list = devproof_curl_slist_append(list, "User-Agent: devproof/\(DevProofVersion.current)") }
         // No "Expect: 100-continue" round trip on POST.
-        list = curl_slist_append(list, "Expect:")
+        list = devproof_curl_slist_append(list, "Expect:")
 
         var rc = CURLE_OK
         func set(_ c: CURLcode) { if rc == CURLE_OK { rc = c } }
@@ -232,16 +232,16 @@ public struct HTTPClient: Sendable {
             set(devproof_curl_setopt_long(curl, CURLOPT_HTTPGET, 1))
         }
         if rc != CURLE_OK {
-            return .failure("libcurl option rejected: \(String(cString: curl_easy_strerror(rc)))", retryable: false)
+            return .failure("libcurl option rejected: \(String(cString: devproof_curl_easy_strerror(rc)))", retryable: false)
         }
 
-        let res = curl_easy_perform(curl)
+        let res = devproof_curl_easy_perform(curl)
         if res != CURLE_OK {
             if box.overflow {
                 return .failure("response body larger than \(maxBodyBytes) bytes", retryable: false)
             }
             let detail = String(cString: errbuf)
-            let text = detail.isEmpty ? String(cString: curl_easy_strerror(res)) : detail
+            let text = detail.isEmpty ? String(cString: devproof_curl_easy_strerror(res)) : detail
             if res == CURLE_URL_MALFORMAT { return .badURL(text) }
             return .failure(text, retryable: HTTPClient.isRetryable(res))
         }
@@ -309,9 +309,13 @@ public struct HTTPClient: Sendable {
 /// curl_global_init once, lazily and thread-safely (Swift globals are initialised with swift_once).
 /// Transfers run with CURLOPT_NOSIGNAL (required for use from several threads), so libcurl does not shield the
 /// process from SIGPIPE on a peer that closed its socket: ignore SIGPIPE once (writes then fail with EPIPE).
-private let curlGlobalInitResult: CURLcode = {
+/// libcurl itself is loaded here, on the first request (CCurl/shim.h: a run that needs no network never maps it).
+/// nil when ready; otherwise why libcurl cannot be used.
+private let curlLoadFailure: String? = {
+    guard devproof_curl_load() == 1 else { return String(cString: devproof_curl_load_error()) }
     signal(SIGPIPE, SIG_IGN)
-    return curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+    let rc = devproof_curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+    return rc == CURLE_OK ? nil : "curl_global_init failed (\(rc.rawValue))"
 }()
 
 /// Per-transfer state shared with the C callbacks (only touched on the transfer's own thread).

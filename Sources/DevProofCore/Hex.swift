@@ -73,10 +73,14 @@ public enum Base64 {
     /// signature check see other bytes than a consumer): one alphabet (standard or URL-safe, not mixed),
     /// `=` only at the end and only as much as completes a 4-character group, unused low bits zero.
     /// Whitespace (PEM line breaks) is ignored.
-    public static func decode(_ text: String) throws -> Bytes {
+    public static func decode(_ text: String) throws -> Bytes { try decode(utf8: text.utf8) }
+
+    /// The same over raw bytes (PEM bodies are decoded without building Strings).
+    public static func decode(utf8 text: some Collection<UInt8>) throws -> Bytes {
         var vals = [UInt8]()
+        vals.reserveCapacity(text.count)
         var pads = 0, standard = false, urlSafe = false
-        for c in text.utf8 {
+        for c in text {
             if c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09 { continue }
             if c == 0x3d { pads += 1; continue }
             guard pads == 0 else { throw DevProofError.malformed("base64: data after '=' padding") }
@@ -102,12 +106,12 @@ public enum Base64 {
         var out = Bytes(); out.reserveCapacity(vals.count * 3 / 4)
         var i = 0
         while i < vals.count {
-            let chunk = vals[i..<min(i + 4, vals.count)]
+            let k = min(4, vals.count - i)
             var n: UInt32 = 0
-            for (k, v) in chunk.enumerated() { n |= UInt32(v) << UInt32(18 - 6 * k) }
+            for j in 0..<k { n |= UInt32(vals[i + j]) << UInt32(18 - 6 * j) }
             out.append(UInt8((n >> 16) & 0xff))
-            if chunk.count > 2 { out.append(UInt8((n >> 8) & 0xff)) }
-            if chunk.count > 3 { out.append(UInt8(n & 0xff)) }
+            if k > 2 { out.append(UInt8((n >> 8) & 0xff)) }
+            if k > 3 { out.append(UInt8(n & 0xff)) }
             i += 4
         }
         return out

@@ -188,7 +188,16 @@ public enum JSONParser {
 
         mutating func string() throws -> String {
             i += 1
-            var out = [UInt8]()
+            // Fast path: no escapes (almost every string), one validation over the slice and no copy loop.
+            var j = i
+            while j < b.count, b[j] != UInt8(ascii: "\""), b[j] != UInt8(ascii: "\\"), b[j] >= 0x20 { j += 1 }
+            if j < b.count, b[j] == UInt8(ascii: "\"") {
+                guard let s = String(validating: b[i..<j], as: UTF8.self) else { throw err("string is not valid UTF-8") }
+                i = j + 1
+                return s
+            }
+            var out = Array(b[i..<j])
+            i = j
             while true {
                 guard i < b.count else { throw err("unterminated string") }
                 let c = b[i]

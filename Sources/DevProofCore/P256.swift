@@ -24,7 +24,7 @@ public final class P256PublicKey: @unchecked Sendable, Equatable {
         if k.count == 64 { xy = k } else if k.count == 65, k[0] == 0x04 { xy = Array(k[1...]) } else {
             throw CryptoError("P-256 public key must be 64 bytes x‖y (or 65 with 0x04), got \(k.count)")
         }
-        guard let p = xy.withUnsafeBufferPointer({ devproof_p256_key_new($0.baseAddress) }) else {
+        guard let p = xy.withUnsafeBufferPointer({ devproof_p256_key_new(p256Group, $0.baseAddress) }) else {
             throw CryptoError("invalid P-256 public key (not on the curve)")
         }
         key = p
@@ -68,6 +68,9 @@ public final class P256PublicKey: @unchecked Sendable, Equatable {
         }
     }
 }
+
+/// Built once per process (Swift globals initialise lazily and thread-safely); never freed.
+nonisolated(unsafe) let p256Group: OpaquePointer? = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1)
 
 public enum P256 {
     /// DER Ecdsa-Sig-Value from raw r ‖ s (64 bytes). nil when not 64 bytes.

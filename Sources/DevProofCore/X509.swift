@@ -112,6 +112,22 @@ public final class X509Certificate: @unchecked Sendable, Equatable, CustomString
     }
     public static func chain(pem: String) throws -> [X509Certificate] { try chain(pem: Array(pem.utf8)) }
 
+    /// The same, reusing the already decoded certificate for a DER seen before and adding new ones to `known`:
+    /// collateral repeats the same few certificates (root, TCB signing, platform CA) in several chains, and
+    /// OpenSSL 3.0 decodes each certificate's key through its decoder framework, so decoding dominates.
+    public static func chain(pem: Bytes, reusing known: inout [Bytes: X509Certificate]) throws -> [X509Certificate] {
+        do {
+            return try PEM.certificates(pem).map { der in
+                if let c = known[der] { return c }
+                let c = try X509Certificate(der: der)
+                known[der] = c
+                return c
+            }
+        } catch let e as CryptoError {
+            throw DevProofError.malformed("certificate chain: \(e.message)")
+        }
+    }
+
     /// A single certificate from a file: PEM (first CERTIFICATE block) or DER.
     public static func load(fileBytes: Bytes) throws -> X509Certificate {
         if PEM.looksLikePEM(fileBytes) {
@@ -173,7 +189,14 @@ public final class X509Certificate: @unchecked Sendable, Equatable, CustomString
     }
 
     /// The subject key as a P-256 key (throws for other key types).
-    public func p256PublicKey() throws -> P256PublicKey { try P256PublicKey(spkiDER: spkiDER) }
+    /// Read from the SubjectPublicKeyInfo bytes directly (OpenSSL 3.0's key decoders cost more than a verification).
+    public func p256PublicKey() throws -> P256PublicKey {
+        var xy = Bytes(repeating: 0, count: 64)
+        guard xy.withUnsafeMutableBufferPointer({ devproof_x509_p256_xy(x509, $0.baseAddress) }) == 1 else {
+            throw CryptoError("not a P-256 uncompressed public key (SubjectPublicKeyInfo)")
+        }
+        return try P256PublicKey(raw: xy)
+    }
 
     /// Raw x ‖ y of a P-256 subject key, nil for other key types.
     public var p256RawPublicKey: Bytes? { (try? p256PublicKey())?.raw }

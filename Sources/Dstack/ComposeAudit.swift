@@ -30,6 +30,8 @@ public struct ComposeAudit: Sendable, Equatable {
     public var allowedEnvs: [String]
     public var preLaunchScript: String?
     public var services: [Service]
+    /// The docker compose text reads `${…}` variables (filled in from the operator's environment at deploy time).
+    public var interpolatesVariables = false
 
     /// allowed_envs names that look like secrets the operator would inject (the developer then holds them).
     public var secretLikeEnvs: [String] { allowedEnvs.filter(Self.looksSecret) }
@@ -62,6 +64,7 @@ public struct ComposeAudit: Sendable, Equatable {
                              services: [])
         if let yaml = v["docker_compose_file"]?.stringValue {
             a.services = try services(yaml: yaml)
+            a.interpolatesVariables = yaml.contains("${")
         }
         return a
     }
@@ -69,7 +72,7 @@ public struct ComposeAudit: Sendable, Equatable {
     /// A docker-compose YAML file on its own.
     public static func dockerCompose(_ text: String) throws -> ComposeAudit {
         ComposeAudit(kmsEnabled: nil, gatewayEnabled: nil, localKeyProvider: nil, secureTime: nil, allowedEnvs: [],
-                     preLaunchScript: nil, services: try services(yaml: text))
+                     preLaunchScript: nil, services: try services(yaml: text), interpolatesVariables: text.contains("${"))
     }
 
     static func services(yaml: String) throws -> [Service] {

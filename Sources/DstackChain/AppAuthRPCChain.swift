@@ -9,6 +9,12 @@ public final class AppAuthRPCChain: AppAuthChain, @unchecked Sendable {
     public var maxLogRequests = 5_000
     public var progress: (@Sendable (LogScanProgress) -> Void)?
     private var deployments = [Address: UInt64?]()
+    /// With a trusted block: the app whose DstackApp views are proven from storage (`layout`), the rest being
+    /// recorded as `eth_call (unproven)` in the pin's ledger.
+    public var provenApp: Address?
+    public var layout: DstackStorageLayout = .dstack
+    /// Whether `provenApp` runs DstackApp code (the layout applies); nil until asked.
+    var appIsDstackApp: Bool?
 
     public init(_ pinned: PinnedChain) { self.pinned = pinned }
 
@@ -18,6 +24,12 @@ public final class AppAuthRPCChain: AppAuthChain, @unchecked Sendable {
     public var chainId: UInt64 { pinned.chainId }
 
     public func call(to: Address, data: Bytes, from: Address?) throws -> AppAuthCallResult {
+        let answer = try rawCall(to: to, data: data, from: from)
+        guard let proven = DstackProvenReads(pinned, layout: layout) else { return answer }
+        return try provenView(proven, to: to, data: data, from: from, answer)
+    }
+
+    func rawCall(to: Address, data: Bytes, from: Address?) throws -> AppAuthCallResult {
         do {
             switch try pinned.client.call(to: to, data: data, block: pinned.block.number, from: from) {
             case .returned(let b): return .returned(b)
@@ -39,6 +51,7 @@ public final class AppAuthRPCChain: AppAuthChain, @unchecked Sendable {
         scanner.maxRequests = maxLogRequests
         scanner.progress = progress
         let r = try scanner.scan(pinned.client, from: from, to: to)
+        pinned.ledger?.unproven("eth_getLogs [\(from), \(to)]", on: a, value: "\(r.logs.count) log(s)", checks: AppAuthRPCChain.logChecks)
         let logs = r.logs.filter { $0.address == a }.map {
             AppAuthLog(topics: $0.topics, data: $0.data, block: $0.blockNumber, txHash: $0.transactionHash)
         }

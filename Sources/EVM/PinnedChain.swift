@@ -84,6 +84,11 @@ public struct PinnedChain: Sendable {
     public let chainId: UInt64
     /// Each answering provider's head for the tag (empty for an explicit block number).
     public var heads: [(provider: String, number: UInt64)] = []
+    /// With `--trusted-block`: the reader whose anchor is the pinned block. Code and storage reads then go through
+    /// eth_getProof against the anchor's state root (a provider that lies about them throws `ProofError`).
+    public var prover: ProvenChainReader?
+    /// With `--trusted-block`: what each verdict value rests on (storage proof or eth_call).
+    public var ledger: ProofLedger?
 
     public static func pin(_ client: RPCClient, _ selector: BlockSelector, policy: PinPolicy) throws -> PinnedChain {
         let chainId = try client.chainId()
@@ -147,8 +152,34 @@ public struct PinnedChain: Sendable {
         }
     }
 
-    public func getCode(_ a: Address) throws -> Bytes { try client.getCode(a, block: block.number) }
-    public func getStorageAt(_ a: Address, slot: Bytes) throws -> Bytes { try client.getStorageAt(a, slot: slot, block: block.number) }
+    /// Code, checked against the proven code hash when a trusted block anchors the reads.
+    public func getCode(_ a: Address) throws -> Bytes {
+        if let prover {
+            let code = try prover.code(a)
+            ledger?.proven("code", on: a, slots: [], value: "\(code.count) bytes, keccak \(Keccak.keccak256(code).hex0x)", call: nil, checks: [])
+            return code
+        }
+        return try client.getCode(a, block: block.number)
+    }
+
+    /// A storage word, proven against the trusted state root when a trusted block anchors the reads.
+    public func getStorageAt(_ a: Address, slot: Bytes) throws -> Bytes {
+        if let prover {
+            let v = try provenStorage(a, slots: [slot], prover: prover)[0]
+            ledger?.proven("storage", on: a, slots: [StorageSlot.keyWord(slot)], value: v.hex0x, call: nil, checks: [])
+            return v
+        }
+        return try client.getStorageAt(a, slot: slot, block: block.number)
+    }
+
+    /// Storage words proven in one eth_getProof (32 bytes each, in the order asked).
+    public func provenStorage(_ a: Address, slots: [Bytes], prover: ProvenChainReader) throws -> [Bytes] {
+        let acct = try prover.account(a, slots: slots)
+        return try slots.map { s in
+            guard let v = acct.value(at: s) else { throw ProofError("eth_getProof of \(a.hex) lacks slot \(s.hex0x)") }
+            return v
+        }
+    }
 
     /// Facts describing the pin, for reports.
     public var json: JSONValue {

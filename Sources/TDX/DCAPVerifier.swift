@@ -136,6 +136,8 @@ public final class VerifiedCollateral: @unchecked Sendable {
     /// Keyed by SHA-256 of the PEM chain.
     private var pckCache: [Bytes: PCKEntry] = [:]
     private var keyCache: [Bytes: P256PublicKey] = [:]
+    /// Decoded certificates by DER (the root, the TCB signing and platform CA certificates recur in every chain).
+    private var knownCertificates: [Bytes: X509Certificate] = [:]
 
     struct StageError: Error { let message: String; let kind: DCAPFailureKind
         /// The failure comes from a CRL (revoked, CRL missing or badly signed): from the collateral, not the chain itself.
@@ -170,9 +172,10 @@ public final class VerifiedCollateral: @unchecked Sendable {
         qeIdentity = Result { try QEIdentity.parse(c.qeIdentity) }.mapError {
             StageError("Failed to decode QeIdentity: \(($0 as? DecodeError)?.message ?? "\($0)")")
         }
+        var known: [Bytes: X509Certificate] = [root.der: root]
         func chain(_ pem: String, _ what: String) -> Result<[X509Certificate], StageError> {
             do {
-                let certs = try X509Certificate.chain(pem: pem)
+                let certs = try X509Certificate.chain(pem: Array(pem.utf8), reusing: &known)
                 guard !certs.isEmpty else { return .failure(StageError("Certificate chain is too short for \(what)")) }
                 return .success(certs)
             } catch { return .failure(StageError("Failed to parse \(what) issuer chain: \(error)")) }
@@ -192,6 +195,7 @@ public final class VerifiedCollateral: @unchecked Sendable {
         if case .success(let crl) = rootCRL { rootRevoked = crl.isRevoked(root) } else { rootRevoked = false }
         tcbInfoSignatureValid = sigOK(tcbChain, c.tcbInfoSignature, c.tcbInfo)
         qeIdentitySignatureValid = sigOK(qeChain, c.qeIdentitySignature, c.qeIdentity)
+        knownCertificates = known
     }
 
     var crls: [X509CRL] {
@@ -223,9 +227,12 @@ public final class VerifiedCollateral: @unchecked Sendable {
         if let e = pckCache[digest] { lock.unlock(); return .success(e) }
         lock.unlock()
         let certs: [X509Certificate]
-        do { certs = try X509Certificate.chain(pem: pem) } catch {
+        lock.lock(); var known = knownCertificates; lock.unlock()
+        do { certs = try X509Certificate.chain(pem: pem, reusing: &known) } catch {
             return .failure(StageError("Failed to extract PCK certificates: \(error)"))
         }
+        // Bounded: a long-running verifier sees one platform CA and root per collateral, plus one leaf per platform.
+        lock.lock(); if known.count <= 64 { knownCertificates = known }; lock.unlock()
         guard let leaf = certs.first else { return .failure(StageError("Certificate chain is too short in quote")) }
         let ext = Result { try PCKExtension.parse(certificate: leaf) }.mapError { StageError("\($0)") }
         let e = PCKEntry(leaf: leaf, key: try? leaf.p256PublicKey(), ext: ext, certs: certs)

@@ -4,7 +4,7 @@ import TDX
 
 // devproof-bench: micro-benchmarks for `make bench` (not part of the user-facing CLI).
 //
-//   devproof-bench dcap QUOTE COLLATERAL.json NOW [--root-ca DER] [--iterations N]
+//   devproof-bench dcap QUOTE COLLATERAL.json NOW [--root-ca DER] [--iterations N] [--cold-only]
 //
 // Prints one JSON object: per-quote verify time, cold (collateral parsed and verified every time) and warm
 // (VerifiedCollateral built once and reused, as a long-running verifier or a batch audit would), in ms.
@@ -32,11 +32,15 @@ func dcap(_ args: [String]) throws {
     var pos: [String] = []
     var rootPath: String?
     var iterations = 200
+    // --cold-only: the sanity verify plus `iterations` cold verifications and nothing else, for instruction
+    // counting under callgrind (per-cold cost = difference of two runs with different counts).
+    var coldOnly = false
     var i = 0
     while i < args.count {
         switch args[i] {
         case "--root-ca": i += 1; rootPath = i < args.count ? args[i] : nil
         case "--iterations": i += 1; iterations = i < args.count ? Int(args[i]) ?? 200 : 200
+        case "--cold-only": coldOnly = true
         default: pos.append(args[i])
         }
         i += 1
@@ -52,6 +56,14 @@ func dcap(_ args: [String]) throws {
                                     rootCA: root, intelRules: false)
     guard check.accepted else { fail("quote does not verify: \(check.firstError ?? "?")") }
 
+    if coldOnly {
+        for _ in 0..<iterations {
+            let r = DCAPVerifier.verify(quote: try Quote.load(fileBytes: quoteBytes),
+                                        verified: VerifiedCollateral(collateral: collateral, root: root), now: now)
+            if !r.accepted { fail("cold verify failed") }
+        }
+        return
+    }
     let cold = try measure(max(1, iterations / 4)) {
         let q = try Quote.load(fileBytes: quoteBytes)
         let r = DCAPVerifier.verify(quote: q, verified: VerifiedCollateral(collateral: collateral, root: root), now: now)

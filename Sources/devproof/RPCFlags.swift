@@ -1,6 +1,7 @@
 import ArgumentParser
 import DevProofChecks
 import DevProofCore
+import DstackChain
 import EVM
 import Foundation
 
@@ -21,12 +22,17 @@ struct RPCFlags: ParsableArguments {
     var maxBlockAge: Int64?
     @Option(name: .customLong("max-head-spread"), help: "Largest difference in blocks between the providers' heads for a tag (default \(PinPolicy.defaultMaxHeadSpread)).")
     var maxHeadSpread: UInt64?
-    // The light-client anchor `--trusted-block N:HASH` (lightclient work) belongs in this group: it will be
-    // copied into RPCOptions next to `block` and checked against the pinned header before any read.
+    @Option(name: .customLong("trusted-block"), help: "N:HASH of a block you trust (your own node or light client): reads are pinned to it, its header is hash-checked, and code and storage are proven by eth_getProof against its state root, so one --rpc is enough for proven values. eth_call-only values stay unproven and cannot make a check pass without a quorum.",
+            transform: { try TrustedBlock(parsing: $0) })
+    var trustedBlock: TrustedBlock?
+    @Option(name: .customLong("storage-layout"), help: "Where dstack's contracts keep the proven values, with --trusted-block: dstack (upstream Solidity, default), devnet-vyper, or a JSON layout FILE (see docs/chain.md).",
+            transform: { try DstackStorageLayout.parse($0) })
+    var storageLayout: DstackStorageLayout?
 
     /// True when any flag of the group was given explicitly (not counting $ETH_RPC_URL).
     var anyGiven: Bool {
         !rpc.isEmpty || quorum != nil || block != nil || rpcTimeout != nil || maxBlockAge != nil || maxHeadSpread != nil
+            || trustedBlock != nil || storageLayout != nil
     }
 
     /// The options for a command that reads the chain. `--offline` is refused: there is no recorded chain state yet.
@@ -44,6 +50,14 @@ struct RPCFlags: ParsableArguments {
             o.timeout = t
         }
         o.maxBlockAge = maxBlockAge
+        if trustedBlock != nil && block != nil {
+            throw DevProofError.usage("--block and --trusted-block exclude each other: the trusted block is the pinned block")
+        }
+        if storageLayout != nil && trustedBlock == nil {
+            throw DevProofError.usage("--storage-layout is only used with --trusted-block (it says where proven values are stored)")
+        }
+        o.trustedBlock = trustedBlock
+        if let l = storageLayout { o.storageLayout = l }
         if let s = maxHeadSpread { o.maxHeadSpread = s }
         o.now = try common.resolvedNow()
         return o

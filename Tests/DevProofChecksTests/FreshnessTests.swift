@@ -102,6 +102,23 @@ struct FreshnessTests {
         #expect(st["freshness.storage.kms_key"] == .info)
     }
 
+    /// The compose is read by the shared app-compose reader (ComposeAudit): no storage env and secure_time on
+    /// are the good signals; `${…}` in the compose is called out; a compose whose YAML does not parse is malformed.
+    @Test func composeSignalsThroughTheSharedReader() throws {
+        let good = JSONValue.obj([("allowed_envs", .strings(["LOG_LEVEL"])), ("secure_time", .bool(true)),
+                                  ("docker_compose_file", .string("services:\n  app:\n    image: x@sha256:\(String(repeating: "a", count: 64))\n    environment: [\"A=${LOG_LEVEL}\"]\n"))])
+        var o = FreshnessOptions(now: 0); o.appComposePath = try Self.file(good, "good-compose.json")
+        let checks = try Freshness.run(o).checks
+        let st = Dictionary(checks.map { ($0.id, $0.status) }, uniquingKeysWith: { a, _ in a })
+        #expect(st["freshness.storage.operator_controlled"] == .info && st["freshness.secure_time"] == .info)
+        #expect(checks.first { $0.id == "freshness.storage.operator_controlled" }?.summary.contains("${") == true)
+        let bad = JSONValue.obj([("docker_compose_file", .string("services: [unclosed"))])
+        o.appComposePath = try Self.file(bad, "bad-compose.json")
+        do { _ = try Freshness.run(o); Issue.record("invalid compose YAML accepted") } catch let e as DevProofError {
+            #expect(e.category == .malformedInput && "\(e)".contains("YAML"))
+        }
+    }
+
     @Test func badInputIsMalformedOrUsage() throws {
         var o = FreshnessOptions(now: 0)
         #expect(throws: DevProofError.self) { try Freshness.run(o) }

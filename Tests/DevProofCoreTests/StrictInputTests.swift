@@ -69,4 +69,18 @@ struct StrictPEMTests {
             #expect(throws: DevProofError.self, "\(body)") { try PEM.blocks("-----BEGIN X-----\n\(body)\n-----END X-----\n") }
         }
     }
+
+    /// The byte-level reader: CRLF lines, indentation, text around blocks and Intel's trailing NUL are tolerated;
+    /// label mismatches, unterminated and empty blocks are not.
+    @Test func pemFramingOnBytes() throws {
+        let intel = Array("junk\r\n  -----BEGIN CERTIFICATE-----\r\nAQ\r\n ID \r\n-----END CERTIFICATE-----\r\n".utf8) + [0x0a, 0]
+        let b = try PEM.blocks(intel)
+        #expect(b.count == 1 && b[0].label == "CERTIFICATE" && b[0].der == [1, 2, 3])
+        let two = try PEM.blocks("-----BEGIN A-----\nAQ==\n-----END A-----\n-----BEGIN B-----\nAg==\n-----END B-----")
+        #expect(two.map(\.label) == ["A", "B"] && two.map(\.der) == [[1], [2]])
+        for bad in ["-----BEGIN A-----\nAQ==\n-----END B-----\n", "-----BEGIN A-----\nAQ==\n",
+                    "-----BEGIN A-----\n-----END A-----\n", "-----BEGIN A-----\nA Q=*\n-----END A-----\n"] {
+            #expect(throws: DevProofError.self, "\(bad)") { try PEM.blocks(bad) }
+        }
+    }
 }

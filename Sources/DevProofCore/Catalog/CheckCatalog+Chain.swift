@@ -3,6 +3,8 @@ extension CheckCatalog {
     static let rpc: [CheckSpec] = [
         CheckSpec("rpc.block", "rpc", required: true, "every read is pinned to one recent block every provider confirms near its head (and --block N:HASH matches)"),
         CheckSpec("rpc.quorum", "rpc", required: false, "providers gave identical answers"),
+        CheckSpec("rpc.trusted_block", "rpc", required: true, "with --trusted-block: the provider's header for block N hashes to HASH"),
+        CheckSpec("rpc.proof", "rpc", required: true, "with --trusted-block: every code and storage answer verifies against the trusted state root and agrees with eth_call"),
     ]
 
     /// chain (docs/chain.md).
