@@ -83,7 +83,7 @@ public enum PCSCollateralFiles {
             if h {
                 let p = path("\(stem).headers")
                 let response = try headerDump(try read(p, "\(what) header dump"), path: p)
-                chainText = try asInput(p) { try CollateralFetcher.issuerChain(response, headers, url: p) }
+                chainText = try asInput(p) { try CollateralFetcher.issuerChain(response, headers, url: "the saved response") }
             } else if pem {
                 let p = path("\(stem).issuer-chain.pem")
                 chainText = String(decoding: try read(p, "\(what) issuer chain"), as: UTF8.self)
