@@ -243,4 +243,6 @@ def gen_ingress(w, g, *, quote_for, apps: dict) -> None:
     for n, b in {**files, f"cert-{domain}.pem": _pem(other_cert).encode()}.items():
         w.write(f"tls/ingress/evidences-tampered/{n}", b)
     w.write("tls/ingress/presented.pem", cert_pem)
+    # The served certificate's key: `tls --ingress-evidence https://…` tests run a loopback server presenting it.
+    w.write("tls/ingress/presented.key", _key_pem(key).encode())
     w.write("tls/ingress/caa.txt", f'{domain}. 300 IN CAA 0 issue "letsencrypt.org;accounturi={account_uri}"\n')

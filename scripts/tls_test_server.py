@@ -11,6 +11,7 @@ MODE:
   slow           completes the handshake, then answers one byte per second
   silent         accepts TCP and never speaks (no ServerHello)
   endless        accepts TCP and sends an endless trickle of garbage handshake bytes
+  files          the 4th argument is a DIRECTORY: GET /evidences/NAME answers that file (200) or 404 (dstack-ingress)
 Connections are counted; `GET /__count` answers how many TLS connections were accepted before it.
 """
 import socket
@@ -20,13 +21,14 @@ import threading
 import time
 
 MODE, CERT, KEY = sys.argv[1], sys.argv[2], sys.argv[3]
-BODY = open(sys.argv[4], "rb").read() if len(sys.argv) > 4 else b"{}"
+BODY = open(sys.argv[4], "rb").read() if len(sys.argv) > 4 and MODE != "files" else b"{}"
+FILES = sys.argv[4] if MODE == "files" else None
 COUNT = 0
 LOCK = threading.Lock()
 
 
 def response(code: int, body: bytes) -> bytes:
-    reason = {200: "OK", 503: "Service Unavailable"}.get(code, "X")
+    reason = {200: "OK", 404: "Not Found", 503: "Service Unavailable"}.get(code, "X")
     return (f"HTTP/1.1 {code} {reason}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
             f"Connection: close\r\n\r\n").encode() + body
 
@@ -55,6 +57,15 @@ def serve_tls(raw, ctx):
         req = read_request(conn)
         if req.startswith(b"GET /__count "):
             conn.sendall(response(200, str(n - 1).encode()))
+        elif MODE == "files":
+            import os
+            path = req.split(b" ")[1].decode() if req.count(b" ") >= 2 else ""
+            name = path[len("/evidences/"):] if path.startswith("/evidences/") else ""
+            full = os.path.join(FILES, name)
+            if name and "/" not in name and name not in (".", "..") and os.path.isfile(full):
+                conn.sendall(response(200, open(full, "rb").read()))
+            else:
+                conn.sendall(response(404, b"not found"))
         elif MODE == "second-conn" and n == 1:
             conn.sendall(response(503, b'{"error":"try again"}'))
         elif MODE == "slow":

@@ -16,10 +16,14 @@ public struct TLSOptions: Sendable {
         case acmeInfo(path: String, certPath: String?)
         /// dstack-ingress evidence directory, optionally with the captured presented chain.
         case ingress(dir: String, certPath: String?)
+        /// Live dstack-ingress: the chain presented by https://HOST:PORT and its /evidences/ files.
+        case ingressURL(host: String, port: Int)
     }
     /// Gateway modes: CAA records and CT export files.
     public var caaPath: String?
     public var ctLogPath: String?
+    /// dig answer lines for `_dstack-app-address.<domain>` TXT (not the gateway modes).
+    public var dnsTXTPath: String?
     public var mode: Mode
     public var kmsRootPath: String?
     /// Whole TLS exchange, seconds.
@@ -63,6 +67,16 @@ public enum TLS {
         let kmsRef = try o.kmsRootPath.map { p -> (spki: Bytes, source: String) in
             (try loadKMSRoot(try InputFile.read(p, what: "--kms-root file"), path: p), "--kms-root \(p)")
         }
+        let dnsTXT = try o.dnsTXTPath.map { (try AppAddressRecord.parse(try readBounded($0, what: "--dns-txt file", max: 1 << 20), name: $0), $0) }
+        var r = try run(o, kmsRef)
+        switch o.mode {
+        case .gateway, .acmeInfo: break
+        default: r.add(TLSDNS.txtCheck(r, dnsTXT))
+        }
+        return r
+    }
+
+    static func run(_ o: TLSOptions, _ kmsRef: (spki: Bytes, source: String)?) throws -> Report {
         var r = Report(command: "tls")
         switch o.mode {
         case .cert(let path):
@@ -130,6 +144,23 @@ public enum TLS {
             let chain = try certPath.map { try RATLSChain.parsePEM(try readBounded($0, what: "certificate file")) }
             let caa = try o.caaPath.map { (try CAARecord.parse(try readBounded($0, what: "--caa file", max: 1 << 20), name: $0), $0) }
             try TLSIngress.evaluate(&r, dir: dir, presented: chain, caa: caa, o)
+        case .ingressURL(let host, let port):
+            r.setFact("endpoint", .string("\(host):\(port)"))
+            let caa = try o.caaPath.map { (try CAARecord.parse(try readBounded($0, what: "--caa file", max: 1 << 20), name: $0), $0) }
+            let path = "/evidences/sha256sum.txt"
+            let ex: TLSClient.Exchange
+            do { ex = try TLSClient(timeout: o.timeout).exchange(host: host, port: port, get: path) } catch DevProofError.unavailable(let m) {
+                r.add(.skip("tls.connect", "\(m) (bounded by --timeout \(fmt(o.timeout)) s): nothing was verified"))
+                return r
+            }
+            r.add(.pass("tls.connect", "TLS handshake with \(host):\(port) (\(ex.peer.protocolVersion)): \(ex.peer.chainDER.count) certificate(s) presented; no trust decision by the TLS layer",
+                        .obj([("chain_sha256", .strings(ex.peer.chainDER.map { Digest.sha256($0).hex }))])))
+            let chain = try RATLSChain.fromDER(ex.peer.chainDER)
+            guard let resp = ex.response, resp.status == 200 else {
+                r.add(.skip("tls.ingress.files", "\(ex.responseError ?? "GET \(path) answered HTTP \(ex.response?.status ?? 0)"): no dstack-ingress evidence at \(host)"))
+                return r
+            }
+            try TLSIngress.evaluate(&r, source: .live(host: host, port: port, timeout: o.timeout, sums: resp.body), presented: chain, caa: caa, o)
         }
         return r
     }

@@ -87,6 +87,38 @@ public struct CAARecord: Sendable, Equatable {
     }
 }
 
+/// The dstack gateway's routing record for a custom domain: TXT `_dstack-app-address.<domain>` = "<app_id>:<port>"
+/// (dstack-examples custom-domain; gateway.toml `app_address_ns_prefix`). Read from a file of dig answer lines
+/// (`NAME TTL IN TXT "VALUE"`) or bare quoted values; a TXT value split into several strings is joined.
+public struct AppAddressRecord: Sendable, Equatable {
+    public let appId: Bytes
+    public let port: Int
+
+    public static func parse(_ bytes: Bytes, name: String) throws -> [AppAddressRecord] {
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw DevProofError.malformed("\(name): not UTF-8 text") }
+        var out = [AppAddressRecord]()
+        for (n, raw) in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).enumerated() {
+            let line = raw.trimmingCharacters(in: [" ", "\t"])
+            if line.isEmpty || line.hasPrefix(";") || line.hasPrefix("#") { continue }
+            var rest = Substring(line)
+            if let r = line.range(of: " TXT ", options: .caseInsensitive) ?? line.range(of: "\tTXT\t", options: .caseInsensitive) {
+                rest = line[r.upperBound...]
+            }
+            // "a" "b" → ab (RFC 1035 character-strings of one TXT record are concatenated).
+            let parts = rest.split(separator: "\"", omittingEmptySubsequences: false)
+            let value = parts.count >= 3 ? stride(from: 1, to: parts.count, by: 2).map { String(parts[$0]) }.joined()
+                                         : rest.trimmingCharacters(in: [" ", "\t"])
+            let fields = value.split(separator: ":", omittingEmptySubsequences: false)
+            let idText = fields.first.map { $0.hasPrefix("0x") ? String($0.dropFirst(2)) : String($0) } ?? ""
+            guard fields.count == 2, let id = try? Hex.decode(idText), id.count == 20, let port = Int(fields[1]), (1...65535).contains(port) else {
+                throw DevProofError.malformed("\(name) line \(n + 1): expected a TXT value \"<app_id hex>:<port>\"")
+            }
+            out.append(AppAddressRecord(appId: id, port: port))
+        }
+        return out
+    }
+}
+
 /// A CT search export: crt.sh JSON rows (`id`, `name_value`, `not_before`, …), each with the certificate itself
 /// (`certificate`: base64 DER or PEM; crt.sh serves it at `?d=ID`).
 public struct CTExportEntry: Sendable {

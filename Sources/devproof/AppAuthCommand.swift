@@ -36,7 +36,7 @@ struct AppAuthCommand: ParsableCommand {
             var o = AppAuthOptions()
             o.app = app; o.rpc = try rpc.options(common, command: "appauth"); o.minNotice = minNotice
             o.composeHash = composeHash; o.fromAttest = fromAttest; o.fromBlock = fromBlock; o.strictHashes = strictHashes
-            o.now = try common.now.map(TimeInput.parse)
+            o.now = common.now?.unixSeconds
             return try AppAuth.run(o)
         }
     }

@@ -20,7 +20,7 @@ struct CommonOptions: ParsableArguments {
     var output: String?
 
     @Option(name: .long, help: "Evaluate time-dependent checks at this time (unix seconds or RFC 3339). Default: the real clock.")
-    var now: String?
+    var now: TimeValue?
 
     @Flag(name: .long, help: "Never use the network; every input comes from files.")
     var offline = false
@@ -55,10 +55,8 @@ struct CommonOptions: ParsableArguments {
         }
     }
 
-    func resolvedNow() throws -> Int64 {
-        guard let now else { return TimeInput.currentUnixTime() }
-        return try TimeInput.parse(now)
-    }
+    /// `--now` (parsed at the CLI edge: a bad time is exit 2 before anything runs), else the real clock.
+    func resolvedNow() throws -> Int64 { now?.unixSeconds ?? TimeInput.currentUnixTime() }
 }
 
 enum CLI {

@@ -16,6 +16,14 @@ struct CLIConventionTests {
         #expect(r.stderr.split(separator: "\n").count <= 2)
     }
 
+    /// `--now` is parsed once at the CLI edge for every command: a bad time is exit 2 before any input is read.
+    @Test(arguments: ["attest", "keys", "freshness", "lightclient", "stage"])
+    func badNowIsUsageErrorBeforeAnythingRuns(_ command: String) throws {
+        let r = try Run.devproof([command, "--now", "next tuesday", "--json"])
+        #expect(r.status == 2, "\(command): \(r.stderr)")
+        #expect(r.stderr.contains("--now") && r.stdout.isEmpty, "\(command): \(r.stderr)")
+    }
+
     @Test func helpExitsZero() throws {
         let r = try Run.devproof(["--help"])
         #expect(r.status == 0)

@@ -28,5 +28,6 @@ extension CheckCatalog {
         CheckSpec("tls.ingress.files", "tls", required: true, "every file listed in the ingress sha256sum.txt hashes to its line"),
         CheckSpec("tls.ingress.binding", "tls", required: true, "the ingress quote's report_data = sha256(sha256sum.txt) ‖ 0^32"),
         CheckSpec("tls.ingress.cert", "tls", required: true, "the presented leaf equals the published cert-<domain>.pem"),
+        CheckSpec("tls.dns.txt", "tls", required: false, "the domain's _dstack-app-address TXT routes to the attested app"),
     ]
 }
