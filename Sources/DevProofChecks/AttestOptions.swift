@@ -40,5 +40,8 @@ public struct AttestOptions: Sendable {
 
     public var now: Int64
 
+    /// Set by a batch (`AttestBatch`): collateral read/fetched and verified once, shared by every input.
+    public var collateralCache: AttestCollateralCache?
+
     public init(now: Int64) { self.now = now }
 }

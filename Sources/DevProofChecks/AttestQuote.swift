@@ -105,24 +105,35 @@ public enum AttestQuote {
             return (checks, facts)
         }
 
-        let root = try IntelRootCA.load(overridePath: o.rootCAPath)
+        let cache = o.collateralCache
+        let root = try cache?.root(o.rootCAPath) ?? IntelRootCA.load(overridePath: o.rootCAPath)
         facts.append(JSONMember("root_ca", .obj([
             ("pinned_intel", .bool(o.rootCAPath == nil)), ("subject", .string(root.subject)),
             ("spki_sha256", .string(Digest.sha256(root.spkiDER).hex)),
         ])))
         facts.append(JSONMember("collateral_source", .string(CollateralSource.origin(o))))
-        let fetched: QuoteCollateral?
-        do { fetched = try CollateralSource.resolve(quote: quote, options: o, trustedRoot: root) } catch DevProofError.unavailable(let why) {
+        let fetched: (QuoteCollateral, digest: String?)?
+        do {
+            // In a batch, the shared cache reads/fetches the collateral once per source (AttestCollateralCache).
+            if let cache { fetched = try cache.collateral(quote: quote, options: o, root: root).map { ($0.0, $0.digest) } } else {
+                fetched = try CollateralSource.resolve(quote: quote, options: o, trustedRoot: root).map { ($0, nil) }
+            }
+        } catch DevProofError.unavailable(let why) {
             // Unreachable PCCS: required skips with the reason (inconclusive), never pass.
             for id in dcapIDs { checks.append(.skip(id, why)) }
             return (checks, facts)
         }
-        guard let collateral = fetched else {
+        guard let (collateral, digest) = fetched else {
             let why = CollateralSource.missingReason(o)
             for id in dcapIDs { checks.append(.skip(id, why)) }
             return (checks, facts)
         }
-        let vc = VerifiedCollateral(collateral: collateral, root: root)
+        let vc: VerifiedCollateral
+        if let cache, let digest {
+            vc = cache.verified(collateral, digest: digest, quote: quote, root: root, now: o.now)
+        } else {
+            vc = VerifiedCollateral(collateral: collateral, root: root)
+        }
         let r = DCAPVerifier.verify(quote: quote, verified: vc, now: o.now,
                                     options: DCAPOptions(intelRules: o.intelRules, allowDebug: o.allowDebug))
         checks += AttestDCAPChecks.checks(r, quote: quote, options: o)

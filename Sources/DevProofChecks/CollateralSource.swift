@@ -3,7 +3,8 @@ import Foundation
 import TDX
 
 /// Where DCAP collateral comes from:
-/// 1. `--collateral FILE` (dcap-qvl QuoteCollateralV3 JSON): offline replay;
+/// 1. `--collateral FILE` (dcap-qvl QuoteCollateralV3 JSON) or `--collateral DIR` (raw Intel PCS responses,
+///    `PCSCollateralFiles`): offline replay;
 /// 2. else, unless `--offline`: fetched for the quote from `--pccs` (default Phala's public PCCS;
 ///    `intel` = Intel PCS; any other value is a base URL; `DEVPROOF_PCCS` in the environment sets the default);
 /// 3. else nil: DCAP checks are then `skip` (required), never pass.
@@ -19,11 +20,7 @@ public enum CollateralSource {
     public static func resolve(quote: Quote, options: AttestOptions, http: HTTPClient, trustedRoot: X509Certificate?) throws -> QuoteCollateral? {
         let collateral: QuoteCollateral
         if let p = options.collateralPath {
-            let bytes = try InputFile.read(p, what: "collateral")
-            do { collateral = try QuoteCollateral.parse(json: bytes) } catch let e as DevProofError {
-                if case .malformed(let m) = e { throw DevProofError.malformed("collateral '\(p)': \(m)") }
-                throw e
-            }
+            collateral = try readFile(p)
         } else if options.offline {
             return nil
         } else {
@@ -47,9 +44,26 @@ public enum CollateralSource {
         return collateral
     }
 
+    /// `--collateral PATH`: a directory of raw Intel PCS responses (`PCSCollateralFiles`), else a QuoteCollateralV3
+    /// JSON file. Anything else is exit 2 with one line naming both accepted shapes.
+    public static func readFile(_ p: String) throws -> QuoteCollateral {
+        if PCSCollateralFiles.isDirectory(p) { return try PCSCollateralFiles.load(directory: p) }
+        let bytes = try InputFile.read(p, what: "collateral", limit: InputFile.Limit.config)
+        do { return try QuoteCollateral.parse(json: bytes) } catch let e as DevProofError {
+            guard case .malformed(let m) = e else { throw e }
+            var hint = ""
+            if let v = try? JSONParser.parse(bytes), let o = v.objectValue {
+                if o.contains(where: { $0.key == "tcbInfo" || $0.key == "enclaveIdentity" }) {
+                    hint = " (this file is one raw PCS response: put it in a directory with the others)"
+                }
+            }
+            throw DevProofError.malformed("collateral '\(p)': \(m)\(hint); expected dcap-qvl QuoteCollateralV3 JSON (tcb_info, qe_identity, pck_crl, root_ca_crl, their signatures and issuer chains) or \(PCSCollateralFiles.expectedShape)")
+        }
+    }
+
     /// Where the collateral comes from, for the report's facts.
     public static func origin(_ options: AttestOptions) -> String {
-        if let p = options.collateralPath { return "file \(p)" }
+        if let p = options.collateralPath { return PCSCollateralFiles.isDirectory(p) ? "PCS responses in \(p)" : "file \(p)" }
         if options.offline { return "none (--offline)" }
         return (try? PCCSEndpoint(pccsSpec(options)).name) ?? (pccsSpec(options) ?? "")
     }

@@ -7,13 +7,19 @@
 /// `<property>` elements of the suite.
 extension ReportRenderer {
     public static func junit(_ r: Report) -> String {
+        let s = junitSuite(r, name: "devproof \(r.command)")
+        let counts = "tests=\"\(s.tests)\" failures=\"\(s.failures)\" errors=\"\(s.errors)\" skipped=\"\(s.skipped)\""
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"devproof\" \(counts) time=\"0\">\n" + s.xml + "</testsuites>\n"
+    }
+
+    /// One report's `<testsuite>` element (a batch holds one per input) and its counts.
+    static func junitSuite(_ r: Report, name: String) -> (xml: String, tests: Int, failures: Int, errors: Int, skipped: Int) {
         let failures = r.checks.filter { $0.status == .fail }.count
         let errors = r.checks.filter { $0.status == .skip && $0.required }.count
         let skipped = r.checks.filter { $0.status == .skip && !$0.required }.count
         let counts = "tests=\"\(r.checks.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\""
-        let suite = Markup.escape("devproof \(r.command)")
-        var x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        x += "<testsuites name=\"devproof\" \(counts) time=\"0\">\n"
+        let suite = Markup.escape(name)
+        var x = ""
         x += "  <testsuite name=\"\(suite)\" \(counts) time=\"0\">\n"
         x += "    <properties>\n"
         var props: [(String, String)] = [("verdict", r.verdict.rawValue), ("schema", Report.schema),
@@ -42,7 +48,7 @@ extension ReportRenderer {
             x += "      <system-out>\(Markup.escape(evidence, attribute: false))</system-out>\n"
             x += "    </testcase>\n"
         }
-        x += "  </testsuite>\n</testsuites>\n"
-        return x
+        x += "  </testsuite>\n"
+        return (x, r.checks.count, failures, errors, skipped)
     }
 }

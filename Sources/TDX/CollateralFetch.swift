@@ -129,9 +129,9 @@ public struct CollateralFetcher: Sendable {
         let group = DispatchGroup()
         let jobs: [@Sendable () throws -> Void] = [
             { results.set(tcb: try self.fetchSigned(self.endpoint.tcbInfoURL(tee: t.tee, fmspc: t.fmspc), member: "tcbInfo",
-                                                     headers: ["SGX-TCB-Info-Issuer-Chain", "TCB-Info-Issuer-Chain"], what: "TCB info")) },
+                                                     headers: CollateralFetcher.tcbInfoChainHeaders, what: "TCB info")) },
             { results.set(qe: try self.fetchSigned(self.endpoint.qeIdentityURL(tee: t.tee), member: "enclaveIdentity",
-                                                    headers: ["SGX-Enclave-Identity-Issuer-Chain", "Enclave-Identity-Issuer-Chain"],
+                                                    headers: CollateralFetcher.qeIdentityChainHeaders,
                                                     what: "QE identity")) },
         ] + (endpoint.isIntelPCS ? [] : [
             // A failure here is not final: the root's CRL distribution point is the fallback.
@@ -167,14 +167,14 @@ public struct CollateralFetcher: Sendable {
         let url = endpoint.pckCRLURL(ca: ca)
         let r = try http.get(url)
         let crl = try CollateralFetcher.decodeCRL(r.body, what: "PCK CRL from \(url)")
-        let chain = try issuerChain(r, ["SGX-PCK-CRL-Issuer-Chain"], url: url)
+        let chain = try CollateralFetcher.issuerChain(r, CollateralFetcher.pckCRLChainHeaders, url: url)
         return CRLDoc(crl: crl, chain: chain)
     }
 
     func fetchSigned(_ url: String, member: String, headers: [String], what: String) throws -> SignedDoc {
         let r = try http.get(url)
         let (body, sig) = try CollateralFetcher.signedJSON(r.body, member: member, what: "\(what) from \(url)")
-        return SignedDoc(body: body, signature: sig, chain: try issuerChain(r, headers, url: url))
+        return SignedDoc(body: body, signature: sig, chain: try CollateralFetcher.issuerChain(r, headers, url: url))
     }
 
     /// PCCS `rootcacrl` (hex text of the DER CRL).
@@ -197,7 +197,12 @@ public struct CollateralFetcher: Sendable {
         return try CollateralFetcher.decodeCRL(r.body, what: "root CA CRL from \(url)")
     }
 
-    func issuerChain(_ r: HTTPResponse, _ names: [String], url: String) throws -> String {
+    /// The header names PCS v4 / PCCS use for each issuer chain (also read from saved header dumps, `PCSCollateralFiles`).
+    public static let tcbInfoChainHeaders = ["SGX-TCB-Info-Issuer-Chain", "TCB-Info-Issuer-Chain"]
+    public static let qeIdentityChainHeaders = ["SGX-Enclave-Identity-Issuer-Chain", "Enclave-Identity-Issuer-Chain"]
+    public static let pckCRLChainHeaders = ["SGX-PCK-CRL-Issuer-Chain"]
+
+    static func issuerChain(_ r: HTTPResponse, _ names: [String], url: String) throws -> String {
         for n in names {
             if let v = r.header(n) {
                 guard let decoded = v.removingPercentEncoding, decoded.contains("-----BEGIN CERTIFICATE-----") else {

@@ -86,7 +86,8 @@ do {
     case "keys": try keysBench(Array(argv.dropFirst()))
     case "dstack": try dstackBench(Array(argv.dropFirst()))
     case "lightclient": try lightclientBench(Array(argv.dropFirst()))
-    default: fail("usage: devproof-bench dcap|keys|dstack|lightclient …")
+    case "batch": try batchBench(Array(argv.dropFirst()))
+    default: fail("usage: devproof-bench dcap|keys|dstack|lightclient|batch …")
     }
 } catch {
     fail("\(error)")

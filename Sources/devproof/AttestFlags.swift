@@ -6,7 +6,7 @@ import DevProofCore
 /// command that verifies a quote (attest, tls, lightclient, freshness, stage) so they mean the same
 /// everywhere and none is dropped.
 struct AttestPipelineFlags: ParsableArguments {
-    @Option(help: "Collateral JSON (dcap-qvl QuoteCollateralV3).")
+    @Option(help: "Collateral: dcap-qvl QuoteCollateralV3 JSON, or a directory of raw Intel PCS responses (docs/attest.md).")
     var collateral: String?
     @Option(help: "Where to fetch collateral when no --collateral: 'phala' (default; or $DEVPROOF_PCCS), 'intel' (Intel PCS), or a PCCS base URL.")
     var pccs: String?

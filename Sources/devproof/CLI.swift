@@ -78,6 +78,30 @@ enum CLI {
         exit(report.verdict.exitCode)
     }
 
+    /// A batch (several inputs): text, json or junit (`BatchReport`), to stdout or `--output`; exit code the batch's.
+    static func finish(_ batch: BatchReport, _ common: CommonOptions) -> Never {
+        let format = common.reportFormat
+        func render(color: Bool) -> String {
+            switch format {
+            case .json: return ReportRenderer.batchJSON(batch)
+            case .junit: return ReportRenderer.batchJUnit(batch)
+            default: return ReportRenderer.batchHuman(batch, color: color)
+            }
+        }
+        if let path = common.output {
+            do {
+                try Data(render(color: false).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            } catch {
+                fail(.unreadable("--output \(path): cannot write the report: \(error.localizedDescription)"))
+            }
+        } else {
+            let color = format == .text && isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+            print(render(color: color), terminator: "")
+        }
+        fflush(nil)
+        exit(batch.exitCode)
+    }
+
     /// Runs a report builder; typed input errors become a one-line message and exit 2 (3 when unavailable).
     static func run(_ common: CommonOptions, _ body: () throws -> Report) -> Never {
         do {
